@@ -10,11 +10,13 @@ from __future__ import annotations
 import importlib
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
 from dezkysync import __version__
 from dezkysync.cli._context import CliContext
+from dezkysync.exitcodes import ExitCode
 
 COMMANDS: dict[str, str] = {
     "validate": "dezkysync.cli.validate:command",
@@ -28,6 +30,12 @@ COMMANDS: dict[str, str] = {
 }
 
 
+class BadUsage(click.UsageError):
+    """A usage error with the contract's exit code for bad input."""
+
+    exit_code = ExitCode.ERROR
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use."""
 
@@ -36,6 +44,26 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return self._load(cmd_name)
+
+    # Usage errors exit 1 (bad input), not click's 2: 2 means "changes pending" here, and a
+    # mistyped flag in CI must never read as that.
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise BadUsage(exc.message, exc.ctx) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise BadUsage(exc.message, exc.ctx) from None
 
     @staticmethod
     def _load(name: str) -> click.Command | None:
@@ -85,8 +113,8 @@ def cli(
 ) -> None:
     """Keep Stalwart mail, authentik SSO and ownCloud Infinite Scale in sync with tenant files.
 
-    Exit codes: 0 nothing to do, 1 error, 2 changes pending, 3 changes blocked by a guard,
-    4 drift.
+    Exit codes: 0 nothing to do, 1 error (bad input or usage, unreachable service, failed
+    read), 2 changes pending, 3 changes blocked by a guard, 4 drift.
     """
     if sandbox_dir is None:
         sandbox_dir = Path(os.environ.get("DEZKYSYNC_SANDBOX_DIR") or ".dezkysync/sandbox")

@@ -373,9 +373,7 @@ class Emulator:
         return request.method not in {"GET", "HEAD", "OPTIONS"}
 
     # -- WSGI ---------------------------------------------------------------------------
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> list[bytes]:
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         request = Request.from_environ(environ)
         if request.path.startswith(ADMIN_PREFIX):
             response = self.admin(request)
@@ -451,6 +449,9 @@ def _reset_connection(request: Request) -> None:
     if isinstance(sock, socket.socket):
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            # The server's next read sees EOF, so it closes the connection (and sends the RST)
+            # instead of waiting for another request on it.
+            sock.shutdown(socket.SHUT_RD)
         except OSError:
             pass
     raise EmulatedReset("connection reset (injected fault)")

@@ -46,11 +46,14 @@ def serve(emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> Running
         ) from exc
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = make_server(host, port, emulator, threaded=True)
-    server.daemon_threads = True
     bound_host, bound_port = server.server_address[:2]
-    shown = f"[{bound_host}]" if ":" in str(bound_host) else str(bound_host)
+    host_text = bound_host.decode() if isinstance(bound_host, bytes) else str(bound_host)
+    shown = f"[{host_text}]" if ":" in host_text else host_text
     thread = threading.Thread(
-        target=server.serve_forever, name=f"{emulator.service}-emulator", daemon=True
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name=f"{emulator.service}-emulator",
+        daemon=True,
     )
     thread.start()
     return RunningServer(emulator, f"http://{shown}:{bound_port}", server, thread)
