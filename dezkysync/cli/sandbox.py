@@ -12,7 +12,8 @@ from types import FrameType
 import click
 
 from dezkysync.cli._context import CliContext
-from dezkysync.sandbox.runtime import SERVICES, SandboxError, SandboxSession, write_atomically
+from dezkysync.files import write_atomically
+from dezkysync.sandbox.runtime import SERVICES, SandboxError, SandboxSession
 
 
 @click.group(name="sandbox")

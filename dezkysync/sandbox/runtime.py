@@ -13,7 +13,6 @@ import fcntl
 import json
 import os
 import secrets
-import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import IO, Any
 
 import httpx
 
+from dezkysync.files import write_atomically
 from dezkysync.sandbox._wsgi import Emulator, SandboxTransport
 
 SERVICES: tuple[str, ...] = ("stalwart", "authentik", "ocis")
@@ -43,27 +43,6 @@ def _emulator_factories() -> dict[str, Callable[[str], Emulator]]:
         "authentik": lambda token: AuthentikEmulator(token=token),
         "ocis": lambda token: OcisEmulator(token=token),
     }
-
-
-def write_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves either the old or the new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 class SandboxSession:

@@ -1,0 +1,1 @@
+"""Executing a plan: one-time passwords, the secrets file, the journal."""
