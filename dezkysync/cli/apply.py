@@ -1,0 +1,260 @@
+"""``dezkysync apply PATHS | apply plan.json``: execute a plan, with guards, a secrets file and
+a journal. The steps live in :mod:`dezkysync.apply.run`; this module parses, prints and asks."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from dezkysync.apply.environment import load_run_config, service_environment
+from dezkysync.apply.journal import Journal
+from dezkysync.apply.outcome import Outcome, RunReport
+from dezkysync.apply.run import (
+    ApplyStop,
+    Inputs,
+    connect_services,
+    execute,
+    general_block,
+    plan_for,
+    read_inputs,
+    record_start,
+)
+from dezkysync.apply.secrets_file import SecretsFile, SecretsFileError
+from dezkysync.cli._context import CliContext
+from dezkysync.config import Config, ConfigError
+from dezkysync.exitcodes import ExitCode
+from dezkysync.http import ServiceError, scrub
+from dezkysync.plan.model import PlanOptions
+from dezkysync.plan.render import render_text
+from dezkysync.redact import redact
+from dezkysync.services.reader import read_live_state
+from dezkysync.tenants import TenantFilesInvalid
+
+DEFAULT_SECRETS_FILE = Path("dezkysync-secrets.json")
+DEFAULT_JOURNAL = Path("dezkysync-journal.jsonl")
+_MARKS = {"applied": "applied", "failed": "FAILED", "skipped": "skipped", "blocked": "blocked"}
+
+
+# -- helpers shared with `dezkysync member` ---------------------------------------------------
+
+
+def fail(message: str, code: ExitCode = ExitCode.ERROR) -> NoReturn:
+    """Print ``error: message`` (secrets masked) to stderr and exit with ``code``."""
+    click.echo(f"error: {redact(message)}", err=True)
+    raise SystemExit(int(code))
+
+
+def stdin_is_interactive() -> bool:
+    """Whether a person can answer a question (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
+def confirm(question: str, *, yes: bool) -> None:
+    """Go on only with ``--yes`` or a "yes" typed at a terminal; without a terminal and
+    without ``--yes``, refuse (exit 1)."""
+    if yes:
+        return
+    if not stdin_is_interactive():
+        fail(
+            "refusing to change anything without confirmation: stdin is not a terminal; pass --yes"
+        )
+    if not click.confirm(question, default=False):
+        click.echo("Nothing was changed.")
+        raise SystemExit(int(ExitCode.ERROR))
+
+
+@contextmanager
+def services_config(ctx: CliContext) -> Iterator[Config]:
+    """The run's configuration, with the sandbox open for the block when ``--sandbox``."""
+    from dezkysync.sandbox.runtime import SandboxError
+
+    try:
+        with service_environment(sandbox=ctx.sandbox, sandbox_dir=ctx.sandbox_dir) as (
+            env,
+            transports,
+        ):
+            if ctx.sandbox:
+                click.echo(f"sandbox: using emulated services in {ctx.sandbox_dir}", err=True)
+            try:
+                config = load_run_config(env, transports, ctx.config_path)
+            except ConfigError as exc:
+                click.echo("error: the configuration cannot be used:", err=True)
+                for problem in exc.problems:
+                    click.echo(f"  {problem}", err=True)
+                raise SystemExit(int(ExitCode.ERROR)) from None
+            yield config
+    except SandboxError as exc:
+        fail(str(exc))
+
+
+def open_journal(path: Path, command: str) -> Journal:
+    """The journal (exit 1 when it cannot be opened)."""
+    try:
+        return Journal(path, command=command)
+    except OSError as exc:
+        fail(f"cannot open the journal {path}: {exc.strerror or exc}")
+
+
+def open_secrets(path: Path) -> SecretsFile:
+    """The secrets file, created 0600 (exit 1 when that is not possible)."""
+    try:
+        return SecretsFile.open(path)
+    except SecretsFileError as exc:
+        fail(f"{exc}; nothing was done")
+
+
+def unexpected(exc: Exception, config: Config) -> NoReturn:
+    """Report an unexpected failure without a traceback (unless DEZKYSYNC_DEBUG=1)."""
+    if os.environ.get("DEZKYSYNC_DEBUG") == "1":
+        raise exc
+    fail(f"unexpected failure: {type(exc).__name__}: {scrub(str(exc), config.secrets)}")
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+@click.command("apply")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--secrets-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_SECRETS_FILE,
+    show_default=True,
+    help="Where the one-time passwords go (mode 0600, created before any change).",
+)
+@click.option(
+    "--journal",
+    "journal_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_JOURNAL,
+    show_default=True,
+    help="The audit journal (JSON lines, appended).",
+)
+@click.option("--adopt", is_flag=True, help="Take over unmanaged objects that match the files.")
+@click.option("--allow-deletes", is_flag=True, help="Lift the per-tenant deletion thresholds.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (CI).")
+def command(
+    paths: tuple[Path, ...],
+    secrets_file: Path,
+    journal_path: Path,
+    adopt: bool,
+    allow_deletes: bool,
+    yes: bool,
+) -> None:
+    """Bring the services in line with the tenant files in PATHS, or run a saved plan
+    (`apply plan.json`, refused when it is stale or too old).
+
+    Shows the plan, asks for confirmation (on a terminal; --yes otherwise), then applies it in
+    dependency order. One-time passwords of new members go to the secrets file, never to the
+    output. Exit codes: 0 everything applied (or nothing to do), 1 a failure (or refused),
+    3 changes held back by a guard (and nothing failed).
+    """
+    ctx = CliContext.current()
+    options = PlanOptions(adopt=adopt, allow_deletes=allow_deletes)
+    try:
+        inputs = read_inputs(list(paths), options)
+    except TenantFilesInvalid as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        fail(f"{len(exc.errors)} error(s) in the tenant files; nothing was done")
+    except ApplyStop as exc:
+        fail(str(exc), exc.exit_code)
+    with services_config(ctx) as config, ExitStack() as stack:
+        secrets = stack.enter_context(open_secrets(secrets_file))
+        journal = stack.enter_context(open_journal(journal_path, "apply"))
+        code = _run(inputs, config, options, secrets, journal, ctx, yes)
+    raise SystemExit(int(code))
+
+
+def _run(
+    inputs: Inputs,
+    config: Config,
+    options: PlanOptions,
+    secrets: SecretsFile,
+    journal: Journal,
+    ctx: CliContext,
+    yes: bool,
+) -> ExitCode:
+    try:
+        with connect_services(config) as clients:
+            try:
+                live = read_live_state(clients)
+            except ServiceError as exc:
+                fail(
+                    f"cannot read the live state: {scrub(str(exc), config.secrets)}\n"
+                    "nothing was changed: a failed or partial read is never taken as absent"
+                )
+            try:
+                plan = plan_for(inputs, config, live, options)
+            except ApplyStop as exc:
+                journal.write("finished", result="refused", reason=str(exc))
+                fail(str(exc), exc.exit_code)
+            color = not ctx.no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+            click.echo(render_text(plan, color=color), nl=False, color=color)
+            blocked_as_whole = general_block(plan)
+            if blocked_as_whole:
+                journal.write("finished", result="blocked", reason=blocked_as_whole)
+                fail(f"the plan is blocked as a whole: {blocked_as_whole}", ExitCode.BLOCKED)
+            if not plan.changes:
+                journal.write("finished", result="nothing to do")
+                click.echo("Nothing to do.")
+                return ExitCode.OK
+            runnable = [c for c in plan.changes if c.id not in plan.blocked_ids]
+            if runnable:
+                try:
+                    confirm(f"Apply {len(runnable)} change(s)?", yes=yes)
+                except SystemExit:
+                    journal.write("finished", result="not confirmed")
+                    raise
+            record_start(journal, plan, inputs, secrets)
+            click.echo("")
+            report = execute(plan, live, clients, config, secrets, journal, on_outcome=_show)
+    except SystemExit:
+        raise
+    except Exception as exc:
+        unexpected(exc, config)
+    code = report.exit_code()
+    journal.write("finished", result=report.counts(), exit_code=int(code))
+    _summary(report, secrets, journal)
+    return code
+
+
+def _show(outcome: Outcome) -> None:
+    click.echo(f"  {_MARKS[outcome.status]:<8} {outcome.change.id}: {outcome.message}")
+
+
+def _summary(report: RunReport, secrets: SecretsFile, journal: Journal) -> None:
+    counts = report.counts()
+    click.echo("")
+    click.echo(
+        f"Apply: {counts['applied']} applied, {counts['failed']} failed, "
+        f"{counts['skipped']} skipped, {counts['blocked']} blocked."
+    )
+    if report.passwords:
+        click.echo(
+            f"One-time passwords of {len(report.passwords)} member(s) are in {secrets.path} "
+            "(mode 0600): hand them over securely, then delete the file."
+        )
+    unsettled = report.unsettled_passwords()
+    if unsettled:
+        click.echo(
+            f"The passwords recorded for {', '.join(unsettled)} are not in effect on every "
+            "store yet: run apply again (it issues fresh ones where needed).",
+            err=True,
+        )
+    if counts["failed"]:
+        click.echo(
+            "Some changes failed (those waiting for them were skipped). Fix the cause and run "
+            "apply again: it picks up where this run stopped.",
+            err=True,
+        )
+    elif counts["blocked"] or counts["skipped"]:
+        click.echo("Some changes were held back by guards: see the plan's findings.", err=True)
+    if journal.path is not None:
+        click.echo(f"Journal: {journal.path} (run {journal.run_id}).")

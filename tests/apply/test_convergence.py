@@ -1,0 +1,193 @@
+"""Convergence with the embedded sandbox: an apply killed halfway (SIGKILL, in a subprocess)
+is completed by the next run without duplicates, and a member whose credential store had to be
+created again gets a fresh password on all of its stores."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from dezkysync.sandbox.runtime import open_sandbox
+from tests.apply.support import (
+    ENV_VARS,
+    Endpoints,
+    assert_no_secret,
+    copy_examples,
+    jmap,
+    latest_passwords,
+    read_secrets,
+    run_cli,
+    sandbox_apply,
+)
+
+
+def subprocess_apply(
+    workdir: Path, sandbox: Path, tenants: Path, kill_after: str
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
+    env["DEZKYSYNC_TEST_KILL_AFTER"] = kill_after
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dezkysync",
+            "--sandbox",
+            "--sandbox-dir",
+            str(sandbox),
+            "apply",
+            str(tenants),
+            "--yes",
+            "--secrets-file",
+            "secrets.json",
+            "--journal",
+            "journal.jsonl",
+        ],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def rerun(workdir: Path, sandbox: Path, tenants: Path) -> str:
+    result = sandbox_apply(
+        sandbox,
+        tenants,
+        "--yes",
+        "--secrets-file",
+        workdir / "secrets.json",
+        "--journal",
+        workdir / "journal.jsonl",
+    )
+    assert result.code == 0, result.output
+    empty = run_cli("--sandbox", "--sandbox-dir", sandbox, "plan", tenants, "--detailed-exitcode")
+    assert empty.code == 0, empty.output
+    return result.output
+
+
+def logins_everywhere(sandbox: Path) -> dict[str, list[str]]:
+    """Every login per service, as stored (to find duplicates)."""
+    with open_sandbox(sandbox) as session:
+        ends = Endpoints.of_sandbox(session)
+        with ends.client(
+            "authentik", headers={"Authorization": f"Bearer {session.tokens['authentik']}"}
+        ) as api:
+            users = api.get("/api/v3/core/users/", params={"page_size": 100}).json()["results"]
+        with ends.client(
+            "stalwart", headers={"Authorization": f"Bearer {session.tokens['stalwart']}"}
+        ) as api:
+            ids = jmap(api, ["x:Account/query", {}, "q"])["q"]["ids"]
+            accounts = jmap(
+                api, ["x:Account/get", {"ids": ids, "properties": ["emailAddress"]}, "g"]
+            )["g"]["list"]
+        with ends.client(
+            "ocis", headers={"Authorization": f"Bearer {session.tokens['ocis']}"}
+        ) as api:
+            files = api.get("/graph/v1.0/users").json()["value"]
+    return {
+        "authentik": [u["username"] for u in users],
+        "stalwart": [a["emailAddress"] for a in accounts],
+        "ocis": [u["onPremisesSamAccountName"] for u in files],
+    }
+
+
+def check_passwords(sandbox: Path, secrets: Path) -> None:
+    with open_sandbox(sandbox) as session:
+        ends = Endpoints.of_sandbox(session)
+        for login, password in latest_passwords(secrets).items():
+            active = login != "bob@acme.test"
+            assert ends.mail_login(login, password) == (200 if active else 403), login
+            assert (ends.sso_login(login, password) is not None) is active, login
+
+
+def test_killed_between_two_services_of_a_member_converges(workdir: Path) -> None:
+    sandbox = workdir / "sandbox"
+    tenants = copy_examples(workdir)
+    (workdir / "dezkysync.yaml").write_text("concurrency: 1\n")
+    killed_at = "authentik:identity:alice@acme.test:create"
+    first = subprocess_apply(workdir, sandbox, tenants, killed_at)
+    assert first.returncode == -signal.SIGKILL, first.stdout + first.stderr
+    journal = [json.loads(line) for line in (workdir / "journal.jsonl").read_text().splitlines()]
+    assert journal[-1]["change"] == killed_at and journal[-1]["status"] == "applied"
+    first_password = latest_passwords(workdir / "secrets.json")["alice@acme.test"]
+
+    output = rerun(workdir, sandbox, tenants)
+    assert "~ identity alice@acme.test" in output  # the plan resets the existing store
+
+    everywhere = logins_everywhere(sandbox)
+    for service, logins in everywhere.items():
+        duplicates = [login for login, n in Counter(logins).items() if n > 1]
+        assert not duplicates, (service, duplicates)
+    assert "alice@acme.test" in everywhere["stalwart"] and "alice@acme.test" in everywhere["ocis"]
+
+    entries = read_secrets(workdir / "secrets.json")
+    alice = [e for e in entries if e["login"] == "alice@acme.test"]
+    assert [e["reason"] for e in alice] == ["created", "recreated"]
+    assert alice[-1]["password"] != first_password
+    others = [e for e in entries if e["login"] != "alice@acme.test"]
+    assert sorted(e["login"] for e in others) == sorted(set(e["login"] for e in others))
+    check_passwords(sandbox, workdir / "secrets.json")
+    with open_sandbox(sandbox) as session:
+        ends = Endpoints.of_sandbox(session)
+        assert ends.sso_login("alice@acme.test", first_password) is None
+    assert_no_secret(
+        [first.stdout, first.stderr, output, (workdir / "journal.jsonl").read_text()],
+        [e["password"] for e in entries],
+    )
+
+
+def test_killed_after_both_stores_needs_no_new_password(workdir: Path) -> None:
+    sandbox = workdir / "sandbox"
+    tenants = copy_examples(workdir)
+    (workdir / "dezkysync.yaml").write_text("concurrency: 1\n")
+    first = subprocess_apply(
+        workdir, sandbox, tenants, "stalwart:mailbox:peter@initech.test:create"
+    )
+    assert first.returncode == -signal.SIGKILL, first.stdout + first.stderr
+    rerun(workdir, sandbox, tenants)
+    entries = read_secrets(workdir / "secrets.json")
+    assert sorted(e["login"] for e in entries) == sorted({e["login"] for e in entries})
+    assert {e["reason"] for e in entries} == {"created"}
+    check_passwords(sandbox, workdir / "secrets.json")
+
+
+def test_sso_identity_removed_by_hand_gets_a_fresh_password_on_both_stores(workdir: Path) -> None:
+    sandbox = workdir / "sandbox"
+    tenants = copy_examples(workdir)
+    secrets = workdir / "secrets.json"
+    first = sandbox_apply(
+        sandbox, tenants, "--yes", "--secrets-file", secrets, "--journal", workdir / "j.jsonl"
+    )
+    assert first.code == 0, first.output
+    old = latest_passwords(secrets)["dan@globex.test"]
+    with open_sandbox(sandbox) as session:
+        ends = Endpoints.of_sandbox(session)
+        with ends.client(
+            "authentik", headers={"Authorization": f"Bearer {session.tokens['authentik']}"}
+        ) as api:
+            dan = api.get("/api/v3/core/users/", params={"username": "dan@globex.test"}).json()[
+                "results"
+            ][0]
+            assert api.delete(f"/api/v3/core/users/{dan['pk']}/").status_code == 204
+        # Its OCIS user goes too: without the identity it would no longer count as managed.
+        with ends.client(
+            "ocis", headers={"Authorization": f"Bearer {session.tokens['ocis']}"}
+        ) as api:
+            assert api.delete("/graph/v1.0/users/dan@globex.test").status_code == 204
+    output = rerun(workdir, sandbox, tenants)
+    assert "+ identity dan@globex.test" in output and "~ mailbox dan@globex.test" in output
+    entries = [e for e in read_secrets(secrets) if e["login"] == "dan@globex.test"]
+    assert [e["reason"] for e in entries] == ["created", "recreated"]
+    new = entries[-1]["password"]
+    with open_sandbox(sandbox) as session:
+        ends = Endpoints.of_sandbox(session)
+        assert ends.mail_login("dan@globex.test", new) == 200
+        assert ends.sso_login("dan@globex.test", new) is not None
+        assert ends.mail_login("dan@globex.test", old) == 401
