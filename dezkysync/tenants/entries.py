@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dezkysync.public_suffix import mail_server_accepts_tld
 from dezkysync.tenants.addresses import AddressError, normalize_domain, normalize_email
 from dezkysync.tenants.errors import ValidationError
 from dezkysync.tenants.model import Dmarc, SourceSpot
@@ -186,6 +187,15 @@ def _read_domain(reader: _Reader, path: DocPath, item: dict[str, Any]) -> Domain
             name = normalize_domain(raw)
         except AddressError as exc:
             reader.fail((*path, "name"), str(exc))
+        else:
+            if not mail_server_accepts_tld(name):
+                reader.fail(
+                    (*path, "name"),
+                    f"domain {raw!r}: the mail server refuses domains whose top-level domain "
+                    f"{name.rsplit('.', 1)[-1]!r} is neither on the Public Suffix List nor "
+                    "reserved (test, local, internal, ...); check the spelling",
+                )
+                name = None
     dmarc: Dmarc | None = None
     policy = reader.get((*path, "dmarc", "policy"), str)
     if policy is not _ABSENT and reader.schema.usable((*path, "dmarc")):

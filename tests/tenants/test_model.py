@@ -81,17 +81,17 @@ def test_guest_mirrors_the_home_state(tmp_path: Path) -> None:
 def test_normalisation(tmp_path: Path) -> None:
     (tmp_path / "t.yaml").write_text(
         "tenant: t\nname: T\n"
-        "domains:\n  - {name: Bücher.Example., primary: true}\n  - {name: XN--BCHER-KVA.example2}\n"
+        "domains:\n  - {name: Bücher.Example., primary: true}\n  - {name: XN--BCHER-KVA.test}\n"
         "members:\n"
         "  - email: Anna.Maria+x@BÜCHER.example\n    name: Anna\n"
-        "    aliases: [Zed@bücher.example, am@xn--bcher-kva.example2]\n"
+        "    aliases: [Zed@bücher.example, am@xn--bcher-kva.test]\n"
         "lists:\n  - email: Team@Bücher.example\n"
         "    recipients: [B@Outside.Example, anna.maria+x@bücher.example, b@outside.example]\n"
     )
     tenant = load_tenants([tmp_path / "t.yaml"]).tenants[0]
     assert [d.name for d in tenant.domains] == [
         "xn--bcher-kva.example",
-        "xn--bcher-kva.example2",
+        "xn--bcher-kva.test",
     ]
     assert tenant.primary_domain is not None
     assert tenant.primary_domain.name == "xn--bcher-kva.example"
@@ -99,7 +99,7 @@ def test_normalisation(tmp_path: Path) -> None:
     member = tenant.members[0]
     assert member.email == member.login == "anna.maria+x@xn--bcher-kva.example"
     assert member.domain == "xn--bcher-kva.example"
-    assert member.aliases == ("am@xn--bcher-kva.example2", "zed@xn--bcher-kva.example")
+    assert member.aliases == ("am@xn--bcher-kva.test", "zed@xn--bcher-kva.example")
     assert member.role == "member" and member.state == "active" and member.quota is None
     (team,) = tenant.lists
     assert team.email == "team@xn--bcher-kva.example"

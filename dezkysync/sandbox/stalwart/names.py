@@ -3,9 +3,9 @@
 Ported from Stalwart's ``utils::{sanitize_domain, sanitize_email_local, sanitize_email,
 is_valid_domain}``: whitespace is dropped, letters are lowercased, IDNs become punycode, and a
 domain is valid only when its top-level label is on the Public Suffix List or is one of the
-reserved TLDs below. Note what that means: ``.example`` (RFC 2606) is *not* on the list, so
-the real Stalwart rejects ``foo.example`` with "Invalid domain name"; ``.test``, ``.local`` etc.
-pass.
+reserved TLDs (:mod:`dezkysync.public_suffix`). Note what that means: ``.example``
+(RFC 2606) is *not* on the list, so the real Stalwart rejects ``foo.example`` with "Invalid
+domain name"; ``.test``, ``.local`` etc. pass.
 
 One deliberate deviation: the emulator also accepts ``.example`` (:data:`SANDBOX_ONLY_TLDS`),
 the TLD that documentation and the project's examples use, so they can be tried in the sandbox.
@@ -17,24 +17,9 @@ from __future__ import annotations
 
 import idna
 
-from dezkysync.sandbox.stalwart._tlds import PUBLIC_SUFFIX_TLDS
+from dezkysync.public_suffix import DOCUMENTATION_TLDS as SANDBOX_ONLY_TLDS
+from dezkysync.public_suffix import PUBLIC_SUFFIX_TLDS, RESERVED_TLDS
 
-RESERVED_TLDS = frozenset(
-    {
-        "test",
-        "localhost",
-        "local",
-        "internal",
-        "lan",
-        "home",
-        "corp",
-        "intranet",
-        "private",
-        "localdomain",
-    }
-)
-#: Accepted by the emulator only (see the module docstring); the real server refuses them.
-SANDBOX_ONLY_TLDS = frozenset({"example"})
 _LOCAL_SPECIALS = frozenset("!#$%&'*+-/=?^_`{|}~")
 _WHITESPACE = frozenset(" \t\n\x0b\x0c\r")
 

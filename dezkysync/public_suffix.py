@@ -1,7 +1,9 @@
 """Top-level labels of the Public Suffix List (ICANN and private sections), IDN labels in
 punycode. Stalwart accepts a domain only when its suffix is on the list (the ``psl`` crate) or
-its TLD is reserved (see :mod:`.names`). Generated from Debian's ``publicsuffix`` package
-(https://publicsuffix.org, MPL-2.0); only the label names are kept.
+its TLD is reserved (:data:`RESERVED_TLDS`): the tenant validator refuses other domains before
+any API call, and the Stalwart emulator refuses them as the real server does. Generated from
+Debian's ``publicsuffix`` package (https://publicsuffix.org, MPL-2.0); only the label names are
+kept.
 """
 
 from __future__ import annotations
@@ -122,3 +124,30 @@ zuerich zw
 """
 
 PUBLIC_SUFFIX_TLDS: frozenset[str] = frozenset(_LABELS.split())
+
+#: TLDs Stalwart accepts although they are not on the list (``utils::is_valid_domain``).
+RESERVED_TLDS: frozenset[str] = frozenset(
+    {
+        "test",
+        "localhost",
+        "local",
+        "internal",
+        "lan",
+        "home",
+        "corp",
+        "intranet",
+        "private",
+        "localdomain",
+    }
+)
+
+#: RFC 2606 documentation TLD. Real Stalwart refuses it; dezkysync's validator and the sandbox
+#: accept it so that documentation examples can be validated and applied in the sandbox. No
+#: production domain lives there.
+DOCUMENTATION_TLDS: frozenset[str] = frozenset({"example"})
+
+
+def mail_server_accepts_tld(domain: str) -> bool:
+    """Whether Stalwart (or, for ``.example``, the sandbox) takes a domain under this TLD."""
+    tld = domain.rsplit(".", 1)[-1].lower()
+    return tld in PUBLIC_SUFFIX_TLDS or tld in RESERVED_TLDS or tld in DOCUMENTATION_TLDS
