@@ -118,6 +118,7 @@ class ServiceClient:
         body: Any,
         *,
         idempotent: bool = False,
+        write: bool | None = None,
         accept: Collection[int] = (200, 201, 204),
         params: Params = None,
         headers: Mapping[str, str] | None = None,
@@ -129,6 +130,7 @@ class ServiceClient:
             params=params,
             json_body=body,
             idempotent=idempotent,
+            write=write,
             accept=accept,
             headers=headers,
         )
@@ -144,19 +146,23 @@ class ServiceClient:
         params: Params = None,
         json_body: Any = None,
         idempotent: bool | None = None,
+        write: bool | None = None,
         accept: Collection[int] = (200,),
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """Send one request, retrying as the class docstring says.
 
-        ``idempotent`` defaults to True for GET/HEAD/OPTIONS and False otherwise. A status not
+        ``idempotent`` (may be retried) defaults to True for GET/HEAD/OPTIONS and False
+        otherwise; ``write`` (may change state: counted as a write) defaults to False for those
+        methods and True otherwise — a JMAP POST that only reads says ``write=False``. A status not
         in ``accept`` raises: 401/403 :class:`AuthenticationFailed`, a retryable status after
         the last attempt :class:`ServiceUnavailable`, anything else :class:`UnexpectedResponse`.
         """
         method = method.upper()
         if idempotent is None:
             idempotent = method in _READ_METHODS
-        write = method not in _READ_METHODS and not (idempotent and method == "POST")
+        if write is None:
+            write = method not in _READ_METHODS
         target = _target(path, params)
         attempts = self.retry.attempts if idempotent else 1
         content = None

@@ -277,15 +277,32 @@ class StalwartClient:
         return results
 
     # -- JMAP plumbing --------------------------------------------------------------------------
-    def call(self, calls: Sequence[Sequence[Any]], *, read_only: bool = True) -> dict[str, Any]:
+    def call(
+        self,
+        calls: Sequence[Sequence[Any]],
+        *,
+        read_only: bool = True,
+        idempotent: bool | None = None,
+    ) -> dict[str, Any]:
         """Send one JMAP request (at most 16 calls); return each call's arguments by call id.
+
+        ``read_only``: the calls only read (counted as a read). ``idempotent``: the request may be
+        retried; it defaults to ``read_only`` (a write is retried only when its caller says a
+        retry cannot duplicate it).
 
         A method error raises :class:`UnexpectedResponse` naming the method and the error.
         """
         if len(calls) > MAX_CALLS:
             raise ValueError(f"{len(calls)} calls in one JMAP request (at most {MAX_CALLS})")
         body = {"using": list(USING), "methodCalls": [list(c) for c in calls]}
-        answer = self.http.send_json("POST", JMAP_PATH, body, idempotent=read_only, accept=(200,))
+        answer = self.http.send_json(
+            "POST",
+            JMAP_PATH,
+            body,
+            idempotent=read_only if idempotent is None else idempotent,
+            write=not read_only,
+            accept=(200,),
+        )
         responses = answer.get("methodResponses") if isinstance(answer, dict) else None
         if not isinstance(responses, list):
             raise self.http.fail("POST", JMAP_PATH, "the answer has no methodResponses list")

@@ -173,9 +173,18 @@ def test_writes_are_not_retried_unless_marked_idempotent() -> None:
     script = Script(httpx.Response(503), ok())
     counter = RequestCounter()
     http, _ = client(script, counter=counter)
-    assert http.send_json("POST", "/jmap", {"q": 1}, idempotent=True) == {"ok": True}
+    assert http.send_json("POST", "/jmap", {"q": 1}, idempotent=True, write=False) == {"ok": True}
     assert len(script.requests) == 2
-    assert counter.writes() == 0  # an idempotent POST (a JMAP read) is not a write
+    assert counter.writes() == 0  # a POST that only reads (a JMAP read) is not a write
+
+
+def test_an_idempotent_write_is_retried_and_still_counted_as_a_write() -> None:
+    script = Script(httpx.Response(503), ok())
+    counter = RequestCounter()
+    http, _ = client(script, counter=counter)
+    assert http.send_json("POST", "/set_password", {"p": 1}, idempotent=True) == {"ok": True}
+    assert len(script.requests) == 2
+    assert counter.writes() == 2
 
 
 def test_a_500_is_not_retried() -> None:

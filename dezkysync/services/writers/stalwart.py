@@ -277,10 +277,12 @@ class StalwartWriter:
     # -- JMAP plumbing --------------------------------------------------------------------------
     def _call(self, method: str, arguments: dict[str, Any], *, idempotent: bool) -> Any:
         account = self.client.session().account_id
-        # ``read_only`` only decides whether the HTTP layer may retry the request: true for
-        # idempotent writes (absolute values, destroys), false for creates.
+        # Every call here writes; ``idempotent`` says whether the HTTP layer may retry it:
+        # true for absolute values and destroys, false for creates.
         answers = self.client.call(
-            [[method, {"accountId": account, **arguments}, "w"]], read_only=idempotent
+            [[method, {"accountId": account, **arguments}, "w"]],
+            read_only=False,
+            idempotent=idempotent,
         )
         return answers["w"]
 
