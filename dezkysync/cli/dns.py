@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
 import click
-import httpx
 
 from dezkysync.cli._context import CliContext
+from dezkysync.config import default_config_path
 from dezkysync.dns import (
     DEFAULT_RESOLVERS,
     DEFAULT_TIMEOUT,
@@ -184,15 +185,23 @@ def _load(paths: Sequence[Path]) -> TenantSet:
 def _zone_files(
     options: CliContext, domains: Sequence[str], zone_paths: dict[str, Path]
 ) -> dict[str, str | None]:
-    """Zone files from disk, the rest from Stalwart (the sandbox's with ``--sandbox``)."""
+    """Zone files from disk, the rest from Stalwart (the sandbox's with ``--sandbox``), as
+    configured by the environment and the configuration file (``--config``, or
+    ``./dezkysync.yaml`` when it exists)."""
+    config_path = options.config_path or default_config_path()
     if not options.sandbox or all(d in zone_paths for d in domains):
-        return read_zone_files(domains, zone_paths)
+        return read_zone_files(domains, zone_paths, config_path=config_path)
     from dezkysync.sandbox.runtime import SandboxError, open_sandbox
 
     try:
         with open_sandbox(options.sandbox_dir) as sandbox:
-            transport: httpx.BaseTransport = sandbox.transports["stalwart"]
-            return read_zone_files(domains, zone_paths, env=sandbox.env, transport=transport)
+            return read_zone_files(
+                domains,
+                zone_paths,
+                env={**os.environ, **sandbox.env},
+                transport=sandbox.transports["stalwart"],
+                config_path=config_path,
+            )
     except SandboxError as exc:
         raise _Failure(str(exc)) from None
 

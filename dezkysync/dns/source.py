@@ -1,38 +1,51 @@
 """Where the expected records come from: Stalwart's ``dnsZoneFile`` of each domain, or zone
 files on disk (``--zone-file DOMAIN=PATH``).
 
-:func:`live_zone_files` is the one seam to Stalwart. Until the shared Stalwart client offers
-``read_zone_files``, it makes its own small JMAP call: ``POST {STALWART_URL}/jmap`` with
-``Authorization: Bearer {STALWART_TOKEN}``, one ``x:Domain/query`` (filter ``name``) plus a
-``#ids`` ``x:Domain/get`` of ``name`` and ``dnsZoneFile`` per domain, at most 16 calls per
-request.
+:func:`live_zone_files` is the one seam to Stalwart. It reads through the shared Stalwart client
+(:meth:`dezkysync.services.stalwart.StalwartClient.read_zone_files`, the one place that knows
+Stalwart's JMAP limits and batching) over a :class:`dezkysync.http.ServiceClient` (timeout,
+retries with backoff, no token in any message). Only Stalwart's settings are read:
+``STALWART_URL`` (or ``services.stalwart.url`` in the configuration file), ``STALWART_TOKEN``
+and ``STALWART_PROVISIONING_ENABLED``; ``false`` there means there is no Stalwart to read from.
+Every failure is a :class:`ZoneSourceError`.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import httpx
 
+from dezkysync.config import (
+    ENV_PREFIX,
+    STALWART_ENABLED_VAR,
+    ConfigError,
+    ServiceSettings,
+    load_config,
+)
+from dezkysync.http import (
+    AuthenticationFailed,
+    IncompleteRead,
+    RetryPolicy,
+    ServiceClient,
+    ServiceError,
+    ServiceUnavailable,
+)
+from dezkysync.services.stalwart import StalwartClient
 from dezkysync.tenants.addresses import lookup_domain
 
-URL_ENV = "STALWART_URL"
-TOKEN_ENV = "STALWART_TOKEN"
-JMAP_USING = ["urn:ietf:params:jmap:core", "urn:stalwart:jmap"]
-#: Stalwart's default ``maxCallsInRequest``; each domain takes two calls.
-MAX_CALLS_PER_REQUEST = 16
-DOMAINS_PER_REQUEST = MAX_CALLS_PER_REQUEST // 2
-HTTP_TIMEOUT = 30.0
-HTTP_ATTEMPTS = 2
-MAX_RETRY_AFTER = 10.0
+URL_ENV = f"{ENV_PREFIX['stalwart']}_URL"
+TOKEN_ENV = f"{ENV_PREFIX['stalwart']}_TOKEN"
+#: The environment variables reading Stalwart depends on (no other service is needed).
+STALWART_VARIABLES = (URL_ENV, TOKEN_ENV, STALWART_ENABLED_VAR)
+_ZONE_FILE_HINT = "give the zone files on disk with --zone-file"
 
 
 class ZoneSourceError(Exception):
-    """The zone files could not be read (Stalwart unreachable or refusing, a file missing)."""
+    """The zone files could not be read (Stalwart not configured, disabled, unreachable or
+    refusing; a file missing). The message never carries the token."""
 
 
 def live_zone_files(
@@ -40,127 +53,102 @@ def live_zone_files(
     *,
     env: Mapping[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
+    config_path: Path | None = None,
+    retry: RetryPolicy | None = None,
 ) -> dict[str, str | None]:
     """Stalwart's ``dnsZoneFile`` for each domain (``None``: Stalwart has no such domain).
 
     Keys are the normalised domain names. ``env`` defaults to the process environment;
-    ``transport`` lets the sandbox or a test put an emulator behind the call. Raises
-    :class:`ZoneSourceError` on any failed read: a partial answer is never returned.
+    ``config_path`` is the optional configuration file (Stalwart's URL and timeout);
+    ``transport`` lets the sandbox or a test put an emulator behind the call; ``retry``
+    overrides the shared retry policy. Raises :class:`ZoneSourceError` on any failed read:
+    a partial answer is never returned. No domains, no configuration read, no request.
     """
     names = list(dict.fromkeys(lookup_domain(domain) for domain in domains))
     if not names:
         return {}
-    url, token = _endpoint(env)
-    headers = {
-        "Authorization": f"Bearer {token}",
-        "Content-Type": "application/json",
-        "Accept": "application/json",
-    }
-    result: dict[str, str | None] = {}
-    with httpx.Client(transport=transport, timeout=HTTP_TIMEOUT, headers=headers) as client:
-        for start in range(0, len(names), DOMAINS_PER_REQUEST):
-            batch = names[start : start + DOMAINS_PER_REQUEST]
-            result.update(_read_batch(client, url + "/jmap", batch))
-    return result
+    settings, concurrency = stalwart_settings(env, config_path)
+    with ServiceClient(
+        settings.name,
+        settings.url,
+        settings.token,
+        timeout=settings.timeout,
+        transport=transport,
+        retry=retry,
+        max_connections=concurrency,
+    ) as http:
+        try:
+            zones = StalwartClient(http, concurrency=concurrency).read_zone_files(names)
+        except ServiceError as exc:
+            raise ZoneSourceError(_explain(exc, settings)) from None
+    return {name: zones[name] for name in names}
 
 
-def _endpoint(env: Mapping[str, str] | None) -> tuple[str, str]:
+def stalwart_settings(
+    env: Mapping[str, str] | None = None, config_path: Path | None = None
+) -> tuple[ServiceSettings, int]:
+    """How to reach Stalwart, and how many requests may be in flight (``concurrency``).
+
+    Reads only :data:`STALWART_VARIABLES` from ``env`` (the process environment by default)
+    plus the configuration file at ``config_path``: Authentik and OCIS are not needed.
+    Raises :class:`ZoneSourceError` naming what is missing or wrong.
+    """
     environ = os.environ if env is None else env
-    url = (environ.get(URL_ENV) or "").strip().rstrip("/")
-    token = (environ.get(TOKEN_ENV) or "").strip()
-    missing = [name for name, value in ((URL_ENV, url), (TOKEN_ENV, token)) if not value]
-    if missing:
-        raise ZoneSourceError(
-            f"{' and '.join(missing)} not set: dezkysync reads the records to expect from"
-            " Stalwart (or pass --zone-file DOMAIN=PATH for every domain)"
-        )
-    return url, token
-
-
-def _read_batch(client: httpx.Client, url: str, names: list[str]) -> dict[str, str | None]:
-    calls: list[list[Any]] = []
-    for index, name in enumerate(names):
-        calls.append(["x:Domain/query", {"filter": {"name": name}}, f"q{index}"])
-        calls.append(
-            [
-                "x:Domain/get",
-                {
-                    "#ids": {"resultOf": f"q{index}", "name": "x:Domain/query", "path": "/ids"},
-                    "properties": ["name", "dnsZoneFile"],
-                },
-                f"g{index}",
-            ]
-        )
-    body = _post(client, url, {"using": JMAP_USING, "methodCalls": calls})
-    responses = body.get("methodResponses")
-    if not isinstance(responses, list):
-        raise ZoneSourceError("Stalwart answered without methodResponses")
-    by_id: dict[str, tuple[str, Any]] = {}
-    for entry in responses:
-        if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], str):
-            by_id[entry[2]] = (str(entry[0]), entry[1])
-    result: dict[str, str | None] = {}
-    for index, name in enumerate(names):
-        for call_id in (f"q{index}", f"g{index}"):
-            method, args = by_id.get(call_id, ("", None))
-            if method == "error":
-                kind = args.get("type", "error") if isinstance(args, dict) else "error"
-                text = args.get("description", "") if isinstance(args, dict) else ""
-                raise ZoneSourceError(
-                    f"Stalwart refused to read domain {name}: {kind}"
-                    + (f" ({text})" if text else "")
-                )
-            if not isinstance(args, dict):
-                raise ZoneSourceError(f"Stalwart's answer lacks the reading of domain {name}")
-        listed = by_id[f"g{index}"][1].get("list")
-        if not isinstance(listed, list):
-            raise ZoneSourceError(f"Stalwart's answer for domain {name} has no list")
-        zone: str | None = None
-        for item in listed:
-            if isinstance(item, dict) and str(item.get("name", "")).lower() == name:
-                value = item.get("dnsZoneFile")
-                if not isinstance(value, str):
-                    raise ZoneSourceError(f"Stalwart gave no dnsZoneFile for domain {name}")
-                zone = value
-        result[name] = zone
-    return result
-
-
-def _post(client: httpx.Client, url: str, payload: dict[str, Any]) -> dict[str, Any]:
-    problem = ""
-    for attempt in range(1, HTTP_ATTEMPTS + 1):
-        try:
-            response = client.post(url, json=payload)
-        except httpx.HTTPError as exc:
-            problem = f"Stalwart is unreachable at {url}: {type(exc).__name__}: {exc}"
-            continue
-        if response.status_code in (401, 403):
-            raise ZoneSourceError(
-                f"Stalwart refused the credentials in {TOKEN_ENV} (HTTP {response.status_code})"
-            )
-        if response.status_code == 429 or response.status_code >= 500:
-            problem = f"Stalwart answered HTTP {response.status_code} at {url}"
-            if attempt < HTTP_ATTEMPTS:
-                time.sleep(_retry_after(response))
-            continue
-        if response.status_code != 200:
-            raise ZoneSourceError(f"Stalwart answered HTTP {response.status_code} at {url}")
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise ZoneSourceError(f"Stalwart's answer at {url} is not JSON") from exc
-        if not isinstance(body, dict):
-            raise ZoneSourceError(f"Stalwart's answer at {url} is not a JSON object")
-        return body
-    raise ZoneSourceError(problem + f" (tried {HTTP_ATTEMPTS} times)")
-
-
-def _retry_after(response: httpx.Response) -> float:
-    value = response.headers.get("Retry-After", "")
+    stalwart_env = {name: environ[name] for name in STALWART_VARIABLES if name in environ}
     try:
-        return min(max(float(value), 0.0), MAX_RETRY_AFTER)
-    except ValueError:
-        return 0.5
+        config = load_config(env=stalwart_env, path=config_path, require_services=False)
+    except ConfigError as exc:
+        problems = "; ".join(str(problem) for problem in exc.problems)
+        raise ZoneSourceError(f"the configuration cannot be used: {problems}") from None
+    if not config.stalwart_enabled:
+        setting = f"{STALWART_ENABLED_VAR}={stalwart_env[STALWART_ENABLED_VAR].strip()}"
+        raise ZoneSourceError(
+            f"Stalwart is disabled ({setting}), so there is no Stalwart to read the records to"
+            f" expect from; {_ZONE_FILE_HINT} instead"
+        )
+    if "stalwart" not in config.services:
+        raise ZoneSourceError(_not_configured(stalwart_env, config_path))
+    return config.service("stalwart"), config.concurrency
+
+
+def _not_configured(env: Mapping[str, str], config_path: Path | None) -> str:
+    """Name what is missing: the URL (environment or file), the token (environment only)."""
+    has_token = bool((env.get(TOKEN_ENV) or "").strip())
+    has_url = bool((env.get(URL_ENV) or "").strip()) or (
+        config_path is not None and _file_names_url(config_path)
+    )
+    missing = [name for name, found in ((URL_ENV, has_url), (TOKEN_ENV, has_token)) if not found]
+    if not missing:  # not expected: the loader leaves Stalwart out only when one is missing
+        missing = [URL_ENV, TOKEN_ENV]
+    note = ""
+    if not has_url and config_path is not None:
+        note = f" (and {config_path} has no services.stalwart.url)"
+    return (
+        f"{' and '.join(missing)} not set{note}: dezkysync reads the records to expect from"
+        f" Stalwart (set {'them' if len(missing) > 1 else 'it'}, or {_ZONE_FILE_HINT})"
+    )
+
+
+def _file_names_url(config_path: Path) -> bool:
+    """Whether the configuration file gives Stalwart's URL (asked of the loader itself, with a
+    stand-in token, so that the file is read by one set of rules)."""
+    probe = {TOKEN_ENV: "stand-in"}
+    return "stalwart" in load_config(env=probe, path=config_path, require_services=False).services
+
+
+def _explain(exc: ServiceError, settings: ServiceSettings) -> str:
+    """A one-line reason for a failed read: which Stalwart, what went wrong, the details."""
+    where = f"Stalwart at {settings.url}"
+    if isinstance(exc, AuthenticationFailed):
+        what = f"{where} refused the token in {TOKEN_ENV}"
+    elif isinstance(exc, ServiceUnavailable):
+        what = f"{where} is unreachable" if exc.status is None else f"{where} is unavailable"
+    elif isinstance(exc, IncompleteRead):
+        what = f"{where} gave an incomplete answer"
+    else:
+        what = f"{where} gave an answer dezkysync cannot use"
+    detail = str(exc).replace(settings.token, "***") if settings.token else str(exc)
+    return f"cannot read the zone files: {what} ({detail})"
 
 
 def read_zone_files(
@@ -169,13 +157,20 @@ def read_zone_files(
     *,
     env: Mapping[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
+    config_path: Path | None = None,
+    retry: RetryPolicy | None = None,
 ) -> dict[str, str | None]:
     """The zone file of each domain: from disk where ``zone_paths`` names one, from Stalwart
-    for the rest (Stalwart is not contacted when every domain has a file on disk)."""
+    for the rest (Stalwart is not contacted, nor its configuration read, when every domain has
+    a file on disk)."""
     texts: dict[str, str | None] = dict(zone_files_from_disk(zone_paths))
     remaining = [d for d in dict.fromkeys(lookup_domain(d) for d in domains) if d not in texts]
     if remaining:
-        texts.update(live_zone_files(remaining, env=env, transport=transport))
+        texts.update(
+            live_zone_files(
+                remaining, env=env, transport=transport, config_path=config_path, retry=retry
+            )
+        )
     return texts
 
 

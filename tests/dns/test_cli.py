@@ -11,20 +11,29 @@ import pytest
 from click.testing import CliRunner, Result
 
 from dezkysync.cli import cli
-from dezkysync.dns.nsd import LocalNsd
+from dezkysync.dns.expected import expect_domain
+from dezkysync.dns.nsd import LocalNsd, authoritative_zone
 from dezkysync.dns.ownership import SALT_ENV, ownership_token
 from dezkysync.sandbox.runtime import open_sandbox
 from dezkysync.sandbox.server import RunningServer, serve
-from tests.dns.fake_stalwart import FakeStalwart
+from dezkysync.sandbox.stalwart import StalwartEmulator
+from tests.dns.emulated_stalwart import create_domains, new_stalwart, raw_zone_file
 from tests.dns.world import CASES, FINE, TENANT, tenant_yaml
-from tests.dns.zones import SALT, datagrams_waiting, silent_resolver
+from tests.dns.zones import MAIL_HOST, SALT, datagrams_waiting, require_nsd, silent_resolver
 
 TOKEN = "tok-cli-0b7e-never-printed"
 BROKEN = sorted(set(CASES) - FINE)
 
 
 def run(args: list[str], **env: str) -> Result:
-    environment = {SALT_ENV: SALT, "STALWART_URL": "", "STALWART_TOKEN": "", **env}
+    environment = {
+        SALT_ENV: SALT,
+        "STALWART_URL": "",
+        "STALWART_TOKEN": "",
+        "STALWART_PROVISIONING_ENABLED": "",
+        "DEZKYSYNC_CONFIG": "",
+        **env,
+    }
     return CliRunner().invoke(cli, args, env=environment, catch_exceptions=False)
 
 
@@ -44,10 +53,25 @@ def zone_options(folder: Path, domains: list[str]) -> list[str]:
 
 
 @pytest.fixture
-def stalwart_server() -> Iterator[tuple[FakeStalwart, RunningServer]]:
-    fake = FakeStalwart(TOKEN, {name: case.zone_file for name, case in CASES.items()})
-    with serve(fake) as running:
-        yield fake, running
+def stalwart_server() -> Iterator[tuple[StalwartEmulator, RunningServer]]:
+    """The Stalwart emulator on loopback with good.test, nodkim.test and nomx.test."""
+    emulator = new_stalwart(TOKEN, hostname=MAIL_HOST)
+    create_domains(emulator, TOKEN, ["good.test", "nodkim.test", "nomx.test"])
+    with serve(emulator) as running:
+        yield emulator, running
+
+
+def published_zone(name: str, stalwart_zone: str, *, drop_rsa_dkim: bool = False) -> str:
+    """What NSD serves for ``name``: every record dezkysync expects from Stalwart's zone file
+    and the tenant file, optionally without the RSA DKIM key."""
+    expectation = expect_domain(TENANT, CASES[name].domain, stalwart_zone, salt=SALT)
+    lines = [
+        line
+        for record in expectation.records
+        if not (drop_rsa_dkim and record.kind == "dkim" and "rsa" in (record.selector or ""))
+        for line in record.zone_lines()
+    ]
+    return authoritative_zone(name, lines)
 
 
 # -- with NSD ------------------------------------------------------------------------------
@@ -107,19 +131,36 @@ def test_domains_needing_attention_exit_2(tmp_path: Path, nsd: LocalNsd) -> None
 
 @pytest.mark.dns
 def test_records_come_from_stalwart_by_default(
-    tmp_path: Path, nsd: LocalNsd, stalwart_server: tuple[FakeStalwart, RunningServer]
+    tmp_path: Path, stalwart_server: tuple[StalwartEmulator, RunningServer]
 ) -> None:
-    fake, server = stalwart_server
+    require_nsd()
+    emulator, server = stalwart_server
+    zones = {name: raw_zone_file(emulator, TOKEN, name) for name in ("good.test", "nodkim.test")}
+    published = {
+        "good.test": published_zone("good.test", zones["good.test"] or ""),
+        "nodkim.test": published_zone(
+            "nodkim.test", zones["nodkim.test"] or "", drop_rsa_dkim=True
+        ),
+    }
     tenant = write_tenant(tmp_path, ["good.test", "nodkim.test"])
-    result = run(
-        ["dns", "check", str(tenant), "--resolver", str(nsd.resolver), "--format", "json"],
-        STALWART_URL=server.url,
-        STALWART_TOKEN=TOKEN,
-    )
+    emulator.log.clear()
+    with LocalNsd(published, tmp_path / "nsd") as nsd:
+        result = run(
+            ["dns", "check", str(tenant), "--resolver", str(nsd.resolver), "--format", "json"],
+            STALWART_URL=server.url,
+            STALWART_TOKEN=TOKEN,
+        )
     assert result.exit_code == 2, result.output
     data = json.loads(result.stdout)
     assert [d["needs_attention"] for d in data["domains"]] == [False, True]
-    assert len(fake.requests) == 1
+    (nodkim,) = [d for d in data["domains"] if d["needs_attention"]]
+    wrong = [
+        (r["kind"], r["selector"], r["status"]) for r in nodkim["records"] if r["status"] != "ok"
+    ]
+    assert len(wrong) == 1 and wrong[0][0] == "dkim" and "rsa" in wrong[0][1]
+    assert wrong[0][2] == "missing"
+    # Both zone files in one listing and one get, after the session.
+    assert emulator.log.summary()["by_route"] == {"GET /jmap/session": 1, "POST /jmap": 2}
     assert TOKEN not in result.output
 
 
@@ -150,9 +191,9 @@ def test_another_installs_salt_sees_a_foreign_ownership_token(
 
 # -- errors: exit 1, no DNS query ------------------------------------------------------------
 def test_invalid_tenant_files_make_no_query(
-    tmp_path: Path, stalwart_server: tuple[FakeStalwart, RunningServer]
+    tmp_path: Path, stalwart_server: tuple[StalwartEmulator, RunningServer]
 ) -> None:
-    fake, server = stalwart_server
+    emulator, server = stalwart_server
     bad = tmp_path / "bad.yaml"
     bad.write_text("tenant: acme\nname: Acme\ndomains:\n  - name: good.test\n    primary: maybe\n")
     with silent_resolver() as (resolver, sock):
@@ -167,7 +208,7 @@ def test_invalid_tenant_files_make_no_query(
     assert "no DNS query was made" in result.stderr
     assert result.stdout == ""
     assert received == 0
-    assert fake.requests == []
+    assert emulator.log.summary()["total"] == 0
 
 
 def test_unreachable_stalwart_exits_1(tmp_path: Path, unused_port: int) -> None:
@@ -180,7 +221,8 @@ def test_unreachable_stalwart_exits_1(tmp_path: Path, unused_port: int) -> None:
         )
         received = datagrams_waiting(sock)
     assert result.exit_code == 1
-    assert "Stalwart is unreachable" in result.stderr
+    assert f"Stalwart at http://127.0.0.1:{unused_port} is unreachable" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1  # one line, no traceback
     assert TOKEN not in result.output
     assert received == 0
 
@@ -191,6 +233,36 @@ def test_stalwart_not_configured_exits_1(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "STALWART_URL and STALWART_TOKEN not set" in result.stderr
     assert "--zone-file" in result.stderr
+
+
+def test_stalwart_disabled_exits_1_without_zone_files(
+    tmp_path: Path, stalwart_server: tuple[StalwartEmulator, RunningServer]
+) -> None:
+    emulator, server = stalwart_server
+    tenant = write_tenant(tmp_path, ["good.test"])
+    with silent_resolver() as (resolver, sock):
+        result = run(
+            ["dns", "check", str(tenant), "--resolver", str(resolver)],
+            STALWART_URL=server.url,
+            STALWART_TOKEN=TOKEN,
+            STALWART_PROVISIONING_ENABLED="false",
+        )
+        received = datagrams_waiting(sock)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "dezkysync dns: Stalwart is disabled (STALWART_PROVISIONING_ENABLED=false)"
+    )
+    assert "--zone-file" in result.stderr
+    assert received == 0
+    assert emulator.log.summary()["total"] == 0
+
+    zone = tmp_path / "good.zone"
+    zone.write_text(CASES["good.test"].zone_file, encoding="utf-8")
+    from_disk = run(
+        ["dns", "records", "good.test", "--zone-file", str(zone)],
+        STALWART_PROVISIONING_ENABLED="false",
+    )
+    assert from_disk.exit_code == 0, from_disk.output  # zone files on disk need no Stalwart
 
 
 @pytest.mark.parametrize(
@@ -244,15 +316,43 @@ def test_records_without_tenant_files(tmp_path: Path) -> None:
     )
 
 
-def test_records_from_stalwart(stalwart_server: tuple[FakeStalwart, RunningServer]) -> None:
+def test_records_from_stalwart(
+    stalwart_server: tuple[StalwartEmulator, RunningServer],
+) -> None:
     _, server = stalwart_server
     found = run(["dns", "records", "nomx.test"], STALWART_URL=server.url, STALWART_TOKEN=TOKEN)
     assert found.exit_code == 0
-    assert "nomx.test. IN MX 10 mx.platform.test." in found.stdout
+    assert f"nomx.test. IN MX 10 {MAIL_HOST}." in found.stdout
 
     unknown = run(["dns", "records", "absent.test"], STALWART_URL=server.url, STALWART_TOKEN=TOKEN)
     assert unknown.exit_code == 1
     assert "Stalwart has no domain absent.test" in unknown.stderr
+
+
+def test_stalwart_url_from_the_configuration_file(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    stalwart_server: tuple[StalwartEmulator, RunningServer],
+) -> None:
+    _, server = stalwart_server
+    config = tmp_path / "dezkysync.yaml"
+    config.write_text(f"services:\n  stalwart:\n    url: {server.url}\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    expected = f"nomx.test. IN MX 10 {MAIL_HOST}."
+
+    monkeypatch.chdir(elsewhere)
+    given = run(["--config", str(config), "dns", "records", "nomx.test"], STALWART_TOKEN=TOKEN)
+    assert given.exit_code == 0, given.output
+    assert expected in given.stdout
+    without = run(["dns", "records", "nomx.test"], STALWART_TOKEN=TOKEN)
+    assert without.exit_code == 1
+    assert "STALWART_URL not set" in without.stderr
+
+    monkeypatch.chdir(tmp_path)  # ./dezkysync.yaml is read when present
+    default = run(["dns", "records", "nomx.test"], STALWART_TOKEN=TOKEN)
+    assert default.exit_code == 0, default.output
+    assert expected in default.stdout
 
 
 def test_records_for_a_domain_no_tenant_claims(tmp_path: Path) -> None:
