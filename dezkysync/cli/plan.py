@@ -14,11 +14,22 @@ import httpx
 
 from dezkysync.cli._context import CliContext
 from dezkysync.config import ConfigError, default_config_path, load_config
+from dezkysync.drift.shard import Shard, shard_plan
 from dezkysync.exitcodes import ExitCode
 from dezkysync.http import ServiceError, scrub
 from dezkysync.plan import FORMATS, OutputFormat, PlanOptions, render, save_plan
 from dezkysync.plan.run import plan_against_services
 from dezkysync.tenants import TenantFilesInvalid, load_tenants
+
+
+def parse_shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard | None:
+    """The ``--shard K/N`` callback (a bad value is a usage error: exit 1)."""
+    if value is None:
+        return None
+    try:
+        return Shard.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
 
 
 def _plural(count: int, word: str) -> str:
@@ -83,6 +94,14 @@ def _services_env(
 )
 @click.option("--adopt", is_flag=True, help="Take over unmanaged objects that match the files.")
 @click.option("--allow-deletes", is_flag=True, help="Lift the per-tenant deletion thresholds.")
+@click.option(
+    "--shard",
+    metavar="K/N",
+    default=None,
+    callback=parse_shard,
+    help="Only the changes of the tenants of shard K of N (validation and the guards still "
+    "see every file).",
+)
 def command(
     paths: tuple[Path, ...],
     output_format: str,
@@ -90,6 +109,7 @@ def command(
     detailed_exitcode: bool,
     adopt: bool,
     allow_deletes: bool,
+    shard: Shard | None,
 ) -> None:
     """Compare the tenant files in PATHS with the live services and show the changes.
 
@@ -106,6 +126,13 @@ def command(
         files = len({error.file for error in exc.errors})
         click.echo(f"{_plural(len(exc.errors), 'error')} in {_plural(files, 'file')}", err=True)
         raise SystemExit(int(ExitCode.ERROR)) from None
+    selected: set[str] | None = None
+    if shard is not None:
+        selected = {t.slug for t in tenants.shard(shard.k, shard.n).tenants}
+        click.echo(
+            f"shard {shard}: {_plural(len(selected), 'tenant')} of {len(tenants.tenants)}",
+            err=True,
+        )
     config_path = ctx.config_path or default_config_path()
     secrets: tuple[str, ...] = ()
     with _services_env(ctx) as (env, transports):
@@ -135,7 +162,7 @@ def command(
                 raise
             _fail(f"unexpected failure: {type(exc).__name__}: {scrub(str(exc), secrets)}")
             return
-    plan = run.plan
+    plan = run.plan if selected is None else shard_plan(run.plan, selected)
     color = want_color(output_format, no_color=ctx.no_color, env=os.environ, stream=sys.stdout)
     text = render(plan, cast(OutputFormat, output_format), color=color)
     click.echo(text, nl=False, color=color)
