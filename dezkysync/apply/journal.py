@@ -21,7 +21,7 @@ from typing import IO, Any, Literal
 from dezkysync.apply.secrets_file import now
 from dezkysync.redact import redact
 
-Status = Literal["applied", "failed", "skipped", "blocked", "started", "finished"]
+Status = Literal["applied", "failed", "skipped", "blocked", "started", "finished", "recorded"]
 
 
 def actor_from_environment(env: Mapping[str, str] | None = None) -> str:

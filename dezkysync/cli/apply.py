@@ -15,6 +15,7 @@ import click
 from dezkysync.apply.environment import load_run_config, service_environment
 from dezkysync.apply.journal import Journal
 from dezkysync.apply.outcome import Outcome, RunReport
+from dezkysync.apply.record import RecordOutcome, record_applied
 from dezkysync.apply.run import (
     ApplyStop,
     Inputs,
@@ -202,9 +203,10 @@ def _run(
                 journal.write("finished", result="blocked", reason=blocked_as_whole)
                 fail(f"the plan is blocked as a whole: {blocked_as_whole}", ExitCode.BLOCKED)
             if not plan.changes:
+                recorded = record_applied(inputs.tenants, plan, None, clients.authentik, journal)
                 journal.write("finished", result="nothing to do")
                 click.echo("Nothing to do.")
-                return ExitCode.OK
+                return _record_exit(recorded, ExitCode.OK)
             runnable = [c for c in plan.changes if c.id not in plan.blocked_ids]
             if runnable:
                 try:
@@ -215,14 +217,28 @@ def _run(
             record_start(journal, plan, inputs, secrets)
             click.echo("")
             report = execute(plan, live, clients, config, secrets, journal, on_outcome=_show)
+            recorded = record_applied(inputs.tenants, plan, report, clients.authentik, journal)
     except SystemExit:
         raise
     except Exception as exc:
         unexpected(exc, config)
-    code = report.exit_code()
+    code = _record_exit(recorded, report.exit_code())
     journal.write("finished", result=report.counts(), exit_code=int(code))
     _summary(report, secrets, journal)
     return code
+
+
+def _record_exit(recorded: RecordOutcome, code: ExitCode) -> ExitCode:
+    """Report a record that could not be written: the changes are done, but drift has no
+    baseline for those tenants until the next apply writes it (exit 1)."""
+    if recorded.error is None:
+        return code
+    click.echo(
+        "warning: the changes were made, but the record of what was applied (the baseline "
+        f"of `dezkysync drift`) could not be written: {recorded.error}. Run apply again.",
+        err=True,
+    )
+    return ExitCode.ERROR
 
 
 def _show(outcome: Outcome) -> None:

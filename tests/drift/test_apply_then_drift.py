@@ -1,0 +1,85 @@
+"""The real apply writes the drift baseline: apply, then drift is clean; an out-of-band change
+is drift (exit 4); a file change is pending (exit 2); a tenant whose apply did not fully
+succeed gets no new record."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from dezkysync.apply.outcome import Outcome, RunReport
+from dezkysync.apply.record import tenants_in_line
+from dezkysync.plan.model import Change, ComputedFrom, Plan
+from dezkysync.tenants import load_tenants
+from tests.drift.support import ACME, GLOBEX, patch_user, run, write_tenants
+from tests.plan.conftest import Services
+
+
+def _apply(services: Services, folder: Path, tmp: Path) -> None:
+    result = run(
+        services,
+        "apply",
+        str(folder),
+        "--yes",
+        "--secrets-file",
+        str(tmp / "secrets.json"),
+        "--journal",
+        str(tmp / "journal.jsonl"),
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_apply_records_the_baseline_and_drift_uses_it(
+    services: Services, workdir: Path, tmp_path: Path
+) -> None:
+    folder = write_tenants(workdir, acme=ACME, globex=GLOBEX)
+    _apply(services, folder, tmp_path)
+    journal = [json.loads(line) for line in (tmp_path / "journal.jsonl").read_text().splitlines()]
+    recorded = [line for line in journal if line["status"] == "recorded"]
+    assert recorded and sorted(recorded[-1]["written"]) == ["acme", "globex"]
+
+    clean = run(services, "drift", str(folder))
+    assert clean.exit_code == 0, clean.output
+
+    patch_user(services, "alice@acme.test", {"name": "Alice Renamed"})
+    drifted = run(services, "drift", str(folder), "--format", "json")
+    assert drifted.exit_code == 4, drifted.output
+    assert "Alice Renamed" in drifted.stdout
+
+    # Apply again repairs the drift; the record is unchanged (same desired state).
+    _apply(services, folder, tmp_path)
+    assert run(services, "drift", str(folder)).exit_code == 0
+
+    (folder / "globex.yaml").write_text(GLOBEX.replace("Dan Brown", "Dan Browne"))
+    pending = run(services, "drift", str(folder))
+    assert pending.exit_code == 2, pending.output
+
+
+def test_only_tenants_fully_in_line_are_recorded(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / "acme.yaml").write_text(ACME)
+    (folder / "globex.yaml").write_text(GLOBEX)
+    tenants = load_tenants([folder])
+
+    def change(tenant: str, ident: str) -> Change:
+        return Change(
+            id=ident,
+            service="authentik",
+            kind="identity",
+            action="create",
+            tenant=tenant,
+            key=ident,
+        )
+
+    failed = change("globex", "authentik:identity:dan@globex.test:create")
+    done = change("acme", "authentik:identity:alice@acme.test:create")
+    plan = Plan(
+        changes=(done, failed),
+        findings=(),
+        computed_from=ComputedFrom(created_at=datetime.now(UTC), max_age=timedelta(hours=1)),
+    )
+    report = RunReport(outcomes=[Outcome(done, "applied", "ok"), Outcome(failed, "failed", "x")])
+    assert tenants_in_line(tenants, plan, report) == ["acme"]
+    assert tenants_in_line(tenants, plan, None) == ["acme", "globex"]
