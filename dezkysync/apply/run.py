@@ -40,6 +40,7 @@ from dezkysync.plan.compute import compute_plan
 from dezkysync.plan.model import Plan, PlanOptions
 from dezkysync.plan.saved import SavedPlanError, load_plan
 from dezkysync.plan.serialize import summary
+from dezkysync.plan.shard import Shard, shard_plan
 from dezkysync.plan.source import git_commit
 from dezkysync.services.reader import ServiceClients, connect
 from dezkysync.services.writers import AuthentikWriter, OcisWriter, StalwartWriter
@@ -64,6 +65,22 @@ class Inputs:
     paths: tuple[Path, ...] = ()
     saved: Plan | None = None
     saved_path: Path | None = None
+    shard: Shard | None = None
+
+    def in_scope(self) -> TenantSet | None:
+        """The tenants this run applies: the shard's (fresh plan with ``--shard``), the saved
+        plan's, or all of them."""
+        if self.tenants is None:
+            return None
+        if self.shard is not None:
+            return self.tenants.shard(self.shard.k, self.shard.n)
+        if self.saved is not None:
+            slugs = {t.slug for t in self.saved.computed_from.tenants}
+            return TenantSet(
+                tenants=tuple(t for t in self.tenants.tenants if t.slug in slugs),
+                files=self.tenants.files,
+            )
+        return self.tenants
 
 
 def is_saved_plan(paths: Sequence[Path]) -> bool:
@@ -71,15 +88,23 @@ def is_saved_plan(paths: Sequence[Path]) -> bool:
     return len(paths) == 1 and paths[0].suffix.lower() == SAVED_PLAN_SUFFIX
 
 
-def read_inputs(paths: Sequence[Path], options: PlanOptions) -> Inputs:
-    """Load the tenant files, or the saved plan and the files it names.
+def read_inputs(
+    paths: Sequence[Path], options: PlanOptions, *, shard: Shard | None = None
+) -> Inputs:
+    """Load the tenant files, or the saved plan and the files it names. ``shard`` limits a
+    fresh plan to a stable subset of the tenants (validation stays global).
 
     Raises :class:`dezkysync.tenants.TenantFilesInvalid` for bad tenant files and
     :class:`ApplyStop` for a saved plan that cannot be used, before any service is called.
     """
     if not is_saved_plan(paths):
-        return Inputs(tenants=load_tenants(list(paths)), paths=tuple(paths))
+        return Inputs(tenants=load_tenants(list(paths)), paths=tuple(paths), shard=shard)
     path = paths[0]
+    if shard is not None:
+        raise ApplyStop(
+            f"{path}: a saved plan's tenants are fixed when it is computed; give --shard to "
+            "`dezkysync plan ... --out plan.json` instead"
+        )
     try:
         saved = load_plan(path)
     except SavedPlanError as exc:
@@ -134,6 +159,10 @@ def plan_for(inputs: Inputs, config: Config, live: LiveState, options: PlanOptio
         service_urls={name: s.url for name, s in config.services.items()},
         git_commit=git_commit(list(inputs.paths)),
     )
+    scope = inputs.in_scope()
+    if scope is not None and len(scope.tenants) != len(inputs.tenants.tenants):
+        # Computed whole (the cross-tenant guards need every tenant), then cut to the scope.
+        fresh = shard_plan(fresh, {t.slug for t in scope.tenants})
     if inputs.saved is None:
         return fresh
     reasons = stale_reasons(

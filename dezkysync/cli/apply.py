@@ -28,11 +28,13 @@ from dezkysync.apply.run import (
 )
 from dezkysync.apply.secrets_file import SecretsFile, SecretsFileError
 from dezkysync.cli._context import CliContext
+from dezkysync.cli.plan import parse_shard
 from dezkysync.config import Config, ConfigError
 from dezkysync.exitcodes import ExitCode
 from dezkysync.http import ServiceError, scrub
 from dezkysync.plan.model import PlanOptions
 from dezkysync.plan.render import render_text
+from dezkysync.plan.shard import Shard
 from dezkysync.redact import redact
 from dezkysync.services.reader import read_live_state
 from dezkysync.tenants import TenantFilesInvalid
@@ -140,6 +142,13 @@ def unexpected(exc: Exception, config: Config) -> NoReturn:
 @click.option("--adopt", is_flag=True, help="Take over unmanaged objects that match the files.")
 @click.option("--allow-deletes", is_flag=True, help="Lift the per-tenant deletion thresholds.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (CI).")
+@click.option(
+    "--shard",
+    metavar="K/N",
+    callback=parse_shard,
+    help="Only the changes of the tenants of shard K of N (a fresh plan; validation and the "
+    "guards still see every tenant).",
+)
 def command(
     paths: tuple[Path, ...],
     secrets_file: Path,
@@ -147,6 +156,7 @@ def command(
     adopt: bool,
     allow_deletes: bool,
     yes: bool,
+    shard: Shard | None,
 ) -> None:
     """Bring the services in line with the tenant files in PATHS, or run a saved plan
     (`apply plan.json`, refused when it is stale or too old).
@@ -159,7 +169,7 @@ def command(
     ctx = CliContext.current()
     options = PlanOptions(adopt=adopt, allow_deletes=allow_deletes)
     try:
-        inputs = read_inputs(list(paths), options)
+        inputs = read_inputs(list(paths), options, shard=shard)
     except TenantFilesInvalid as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
@@ -203,7 +213,7 @@ def _run(
                 journal.write("finished", result="blocked", reason=blocked_as_whole)
                 fail(f"the plan is blocked as a whole: {blocked_as_whole}", ExitCode.BLOCKED)
             if not plan.changes:
-                recorded = record_applied(inputs.tenants, plan, None, clients.authentik, journal)
+                recorded = record_applied(inputs.in_scope(), plan, None, clients.authentik, journal)
                 journal.write("finished", result="nothing to do")
                 click.echo("Nothing to do.")
                 return _record_exit(recorded, ExitCode.OK)
@@ -217,7 +227,7 @@ def _run(
             record_start(journal, plan, inputs, secrets)
             click.echo("")
             report = execute(plan, live, clients, config, secrets, journal, on_outcome=_show)
-            recorded = record_applied(inputs.tenants, plan, report, clients.authentik, journal)
+            recorded = record_applied(inputs.in_scope(), plan, report, clients.authentik, journal)
     except SystemExit:
         raise
     except Exception as exc:

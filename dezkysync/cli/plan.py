@@ -14,11 +14,11 @@ import httpx
 
 from dezkysync.cli._context import CliContext
 from dezkysync.config import ConfigError, default_config_path, load_config
-from dezkysync.drift.shard import Shard, shard_plan
 from dezkysync.exitcodes import ExitCode
 from dezkysync.http import ServiceError, scrub
 from dezkysync.plan import FORMATS, OutputFormat, PlanOptions, render, save_plan
 from dezkysync.plan.run import plan_against_services
+from dezkysync.plan.shard import Shard, shard_plan
 from dezkysync.tenants import TenantFilesInvalid, load_tenants
 
 

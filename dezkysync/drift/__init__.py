@@ -3,7 +3,7 @@ made in the tenant files and not applied yet (pending).
 
 ``apply`` leaves an **applied record** per tenant on the tenant's members group in authentik
 (:mod:`dezkysync.drift.record`); ``drift`` compares the live state and the files with it
-(:mod:`dezkysync.drift.detect`). Sharding (``--shard K/N``) lives in :mod:`dezkysync.drift.shard`.
+(:mod:`dezkysync.drift.detect`). Sharding (``--shard K/N``) lives in :mod:`dezkysync.plan.shard`.
 """
 
 from dezkysync.drift.canonical import canonical_hash, tenant_from_canonical
@@ -25,7 +25,7 @@ from dezkysync.drift.record import (
 )
 from dezkysync.drift.render import FORMATS, OutputFormat, render
 from dezkysync.drift.run import drift_against_services
-from dezkysync.drift.shard import Shard, shard_plan
+from dezkysync.plan.shard import Shard, shard_plan
 
 __all__ = [
     "FORMATS",

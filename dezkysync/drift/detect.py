@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from dezkysync.drift.model import DriftedField, DriftReport, TenantDrift
 from dezkysync.drift.pending import PRESENCE, PendingChange, pending_changes
 from dezkysync.drift.record import AppliedRecords
-from dezkysync.drift.shard import Shard
 from dezkysync.live.model import LiveState, Ownership
 from dezkysync.plan.compute import compute_plan
 from dezkysync.plan.model import DEACTIVATE_BEFORE_REMOVAL, GENERATED, Change, Plan
+from dezkysync.plan.shard import Shard
 from dezkysync.tenants.model import TenantSet
 
 #: Fields never reported: set at apply time, and never a value worth showing.

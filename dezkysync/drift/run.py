@@ -7,8 +7,8 @@ from dezkysync.config import Config
 from dezkysync.drift.detect import detect_drift
 from dezkysync.drift.model import DriftReport
 from dezkysync.drift.record import read_applied_records
-from dezkysync.drift.shard import Shard
 from dezkysync.http import RequestCounter, RetryPolicy
+from dezkysync.plan.shard import Shard
 from dezkysync.services.reader import connect, read_live_state
 from dezkysync.tenants.model import TenantSet
 

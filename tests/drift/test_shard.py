@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from dezkysync.drift.shard import OTHER_SHARD, Shard, shard_plan
 from dezkysync.plan import load_plan
+from dezkysync.plan.shard import OTHER_SHARD, Shard, shard_plan
 from dezkysync.tenants import load_tenants
 from dezkysync.tenants.model import shard_of
 from tests.drift.support import ACME, GLOBEX, INITECH, run, write_tenants
