@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, cast
 
@@ -14,12 +15,16 @@ import httpx
 
 from dezkysync.cli._context import CliContext
 from dezkysync.config import ConfigError, default_config_path, load_config
+from dezkysync.dns.findings import check_existing_domains, dns_findings
+from dezkysync.dns.resolvers import DEFAULT_RESOLVERS, Resolver, parse_resolver
+from dezkysync.dns.source import ZoneSourceError, live_zone_files
 from dezkysync.exitcodes import ExitCode
 from dezkysync.http import ServiceError, scrub
 from dezkysync.plan import FORMATS, OutputFormat, PlanOptions, render, save_plan
+from dezkysync.plan.model import Plan
 from dezkysync.plan.run import plan_against_services
 from dezkysync.plan.shard import Shard, shard_plan
-from dezkysync.tenants import TenantFilesInvalid, load_tenants
+from dezkysync.tenants import Tenant, TenantFilesInvalid, load_tenants
 
 
 def parse_shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard | None:
@@ -30,6 +35,36 @@ def parse_shard(ctx: click.Context, param: click.Parameter, value: str | None) -
         return Shard.parse(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
+def _resolvers(specs: Sequence[str]) -> list[Resolver]:
+    try:
+        return [parse_resolver(spec) for spec in specs] or list(DEFAULT_RESOLVERS)
+    except ValueError as exc:
+        _fail(f"--resolver: {exc}")
+        raise  # unreachable
+
+
+def _with_dns_findings(
+    plan: Plan,
+    tenants: Sequence[Tenant],
+    env: Mapping[str, str],
+    transports: Mapping[str, httpx.BaseTransport],
+    config_path: Path | None,
+    resolvers: Sequence[Resolver],
+    timeout: float,
+) -> Plan:
+    """``plan`` with a warning for every existing domain whose DNS needs attention."""
+    names = [domain.name for tenant in tenants for domain in tenant.domains]
+    try:
+        zone_files = live_zone_files(
+            names, env=env, transport=transports.get("stalwart"), config_path=config_path
+        )
+    except ZoneSourceError as exc:
+        _fail(f"--check-dns: {exc}")
+        raise  # unreachable
+    report = check_existing_domains(tenants, zone_files, resolvers, timeout)
+    return replace(plan, findings=(*plan.findings, *dns_findings(report)))
 
 
 def _plural(count: int, word: str) -> str:
@@ -102,6 +137,26 @@ def _services_env(
     help="Only the changes of the tenants of shard K of N (validation and the guards still "
     "see every file).",
 )
+@click.option(
+    "--check-dns",
+    is_flag=True,
+    help="Also check the DNS records of every domain Stalwart already has (as `dns check` "
+    "does) and list the domains needing attention as warnings; the exit code is unchanged.",
+)
+@click.option(
+    "--resolver",
+    "resolver_specs",
+    metavar="IP[:PORT]",
+    multiple=True,
+    help="With --check-dns: a resolver to ask (repeatable). Default: 1.1.1.1 and 8.8.8.8.",
+)
+@click.option(
+    "--dns-timeout",
+    type=click.FloatRange(min=0.1),
+    default=3.0,
+    show_default=True,
+    help="With --check-dns: seconds to wait for each DNS answer.",
+)
 def command(
     paths: tuple[Path, ...],
     output_format: str,
@@ -110,6 +165,9 @@ def command(
     adopt: bool,
     allow_deletes: bool,
     shard: Shard | None,
+    check_dns: bool,
+    resolver_specs: tuple[str, ...],
+    dns_timeout: float,
 ) -> None:
     """Compare the tenant files in PATHS with the live services and show the changes.
 
@@ -126,6 +184,7 @@ def command(
         files = len({error.file for error in exc.errors})
         click.echo(f"{_plural(len(exc.errors), 'error')} in {_plural(files, 'file')}", err=True)
         raise SystemExit(int(ExitCode.ERROR)) from None
+    resolvers = _resolvers(resolver_specs) if check_dns else []
     selected: set[str] | None = None
     if shard is not None:
         selected = {t.slug for t in tenants.shard(shard.k, shard.n).tenants}
@@ -162,7 +221,12 @@ def command(
                 raise
             _fail(f"unexpected failure: {type(exc).__name__}: {scrub(str(exc), secrets)}")
             return
-    plan = run.plan if selected is None else shard_plan(run.plan, selected)
+        plan = run.plan if selected is None else shard_plan(run.plan, selected)
+        if check_dns:
+            scope = [t for t in tenants.tenants if selected is None or t.slug in selected]
+            plan = _with_dns_findings(
+                plan, scope, env, transports, config_path, resolvers, dns_timeout
+            )
     color = want_color(output_format, no_color=ctx.no_color, env=os.environ, stream=sys.stdout)
     text = render(plan, cast(OutputFormat, output_format), color=color)
     click.echo(text, nl=False, color=color)
