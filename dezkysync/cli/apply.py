@@ -27,8 +27,8 @@ from dezkysync.apply.run import (
     record_start,
 )
 from dezkysync.apply.secrets_file import SecretsFile, SecretsFileError
+from dezkysync.cli._common import parse_shard
 from dezkysync.cli._context import CliContext
-from dezkysync.cli.plan import parse_shard
 from dezkysync.config import Config, ConfigError
 from dezkysync.exitcodes import ExitCode
 from dezkysync.http import ServiceError, scrub

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
+from dezkysync.cli._common import connected, fail, reading
 from dezkysync.cli._context import CliContext
-from dezkysync.cli.plan import _services_env as services_env
-from dezkysync.config import ConfigError, default_config_path, load_config
-from dezkysync.exitcodes import ExitCode
 from dezkysync.export import (
     DEFAULT_SCHEMA_REF,
     UNMANAGED_FILE,
@@ -20,12 +17,6 @@ from dezkysync.export import (
     read_platform,
     write,
 )
-from dezkysync.http import ServiceError, scrub
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    raise SystemExit(int(ExitCode.ERROR))
 
 
 @click.command("export")
@@ -60,30 +51,14 @@ def command(
     were written, 1 on any error (nothing written).
     """
     ctx = CliContext.current()
-    config_path = ctx.config_path or default_config_path()
-    secrets: tuple[str, ...] = ()
-    with services_env(ctx) as (env, transports):
-        try:
-            config = load_config(env=env, path=config_path, transports=transports)
-        except ConfigError as exc:
-            click.echo("error: the configuration cannot be used:", err=True)
-            for problem in exc.problems:
-                click.echo(f"  {problem}", err=True)
-            raise SystemExit(int(ExitCode.ERROR)) from None
-        secrets = config.secrets
-        try:
-            live, records = read_platform(config)
-        except ServiceError as exc:
-            _fail(
-                f"cannot read the live state: {scrub(str(exc), secrets)}\n"
-                "nothing was exported: a failed or partial read is never exported"
-            )
-            return
-        except Exception as exc:  # never a traceback, never a token
-            if os.environ.get("DEZKYSYNC_DEBUG") == "1":
-                raise
-            _fail(f"unexpected failure: {type(exc).__name__}: {scrub(str(exc), secrets)}")
-            return
+    with (
+        connected(ctx) as connection,
+        reading(
+            connection.config,
+            "nothing was exported: a failed or partial read is never exported",
+        ),
+    ):
+        live, records = read_platform(connection.config)
     try:
         plan = build_export(
             live,
@@ -97,11 +72,9 @@ def command(
     except ExportRefused as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
-        _fail(str(exc))
-        return
+        fail(str(exc))
     except OSError as exc:
-        _fail(f"cannot write into {out}: {exc}")
-        return
+        fail(f"cannot write into {out}: {exc}")
     _report(plan, written)
 
 

@@ -65,12 +65,32 @@ def test_plan_shows_domains_needing_attention(tmp_path: Path) -> None:
             env={SALT_ENV: SALT, "DEZKYSYNC_CONFIG": ""},
             catch_exceptions=False,
         )
+        drift = CliRunner().invoke(
+            cli,
+            [
+                *base[:3],
+                "drift",
+                str(tenant),
+                "--check-dns",
+                "--resolver",
+                str(nsd.resolver),
+                "--format",
+                "json",
+            ],
+            env={SALT_ENV: SALT, "DEZKYSYNC_CONFIG": ""},
+            catch_exceptions=False,
+        )
     assert result.exit_code == 0, result.output
     findings = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "dns-attention"]
     assert len(findings) == 1, findings  # good.test is fine; new.test is not created yet
     assert "nodkim.test" in findings[0]["message"]
     assert "DKIM" in findings[0]["message"] and "missing" in findings[0]["message"]
     assert findings[0]["severity"] == "warning"
+
+    assert drift.exit_code == 2, drift.output  # never applied: pending
+    notes = json.loads(drift.stdout)["notes"]
+    assert [n for n in notes if "nodkim.test" in n and "DKIM" in n]
+    assert not [n for n in notes if "DNS of good.test" in n]
 
     # Without the flag, no DNS query and no DNS finding.
     plain = CliRunner().invoke(cli, [*base, "--format", "json"], env={"DEZKYSYNC_CONFIG": ""})
