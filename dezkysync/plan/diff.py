@@ -268,29 +268,42 @@ def _mailbox_state(
         if suspend
         else resumed_permissions(have.permissions)
     )
-    draft = ctx.builder.add(
-        Draft(
-            "stalwart",
-            "mailbox",
-            "suspend" if suspend else "resume",
-            tenant,
-            have.email,
-            fields=[
-                FieldChange(
-                    "state",
-                    "suspended" if have.suspended else "active",
-                    "suspended" if suspend else "active",
-                ),
-                FieldChange("permissions", have.permissions, after),
-            ],
-            live={"id": have.id},
-            login=have.email,
-            domain=_domain_of(have.email),
-        ),
+    _state_change(
+        ctx.builder,
+        Draft("stalwart", "mailbox", "resume", tenant, have.email, live={"id": have.id}),
         have,
+        was_active=not have.suspended,
+        active=not suspend,
+        base=base,
+        also=[FieldChange("permissions", have.permissions, after)],
+        domain=_domain_of(have.email),
     )
+
+
+def _state_change(
+    builder: Builder,
+    draft: Draft,
+    have: object,
+    *,
+    was_active: bool,
+    active: bool,
+    base: Draft | None,
+    also: list[FieldChange] | None = None,
+    domain: str | None = None,
+) -> None:
+    """Add ``draft`` as the suspend or resume of a member's object on one service (after
+    ``base``, the change that makes the object ours, when there is one)."""
+    draft.action = "resume" if active else "suspend"
+    draft.fields = [FieldChange("state", _state(was_active), _state(active)), *(also or [])]
+    draft.login = draft.key
+    draft.domain = domain
+    added = builder.add(draft, have)
     if base is not None:
-        draft.deps.add(base.id)
+        added.deps.add(base.id)
+
+
+def _state(active: bool) -> str:
+    return "active" if active else "suspended"
 
 
 def _alias_create(
@@ -496,28 +509,15 @@ def _identities(ctx: _Context) -> None:
                 have,
             )
         if want.active != have.is_active:
-            draft = builder.add(
-                Draft(
-                    "authentik",
-                    "identity",
-                    "resume" if want.active else "suspend",
-                    want.tenant,
-                    login,
-                    fields=[
-                        FieldChange(
-                            "state",
-                            "active" if have.is_active else "suspended",
-                            "active" if want.active else "suspended",
-                        )
-                    ],
-                    live={"pk": have.pk},
-                    login=login,
-                    domain=domain,
-                ),
+            _state_change(
+                builder,
+                Draft("authentik", "identity", "resume", want.tenant, login, live={"pk": have.pk}),
                 have,
+                was_active=have.is_active,
+                active=want.active,
+                base=base,
+                domain=domain,
             )
-            if base is not None:
-                draft.deps.add(base.id)
 
 
 def _groups(ctx: _Context) -> None:
@@ -789,27 +789,14 @@ def _files_users(ctx: _Context) -> None:
                 have,
             )
         if want.enabled != have.enabled:
-            draft = builder.add(
-                Draft(
-                    "ocis",
-                    "files-user",
-                    "resume" if want.enabled else "suspend",
-                    want.tenant,
-                    login,
-                    fields=[
-                        FieldChange(
-                            "state",
-                            "active" if have.enabled else "suspended",
-                            "active" if want.enabled else "suspended",
-                        )
-                    ],
-                    live={"id": have.id},
-                    login=login,
-                ),
+            _state_change(
+                builder,
+                Draft("ocis", "files-user", "resume", want.tenant, login, live={"id": have.id}),
                 have,
+                was_active=have.enabled,
+                active=want.enabled,
+                base=base,
             )
-            if base is not None:
-                draft.deps.add(base.id)
 
 
 # -- removing members -----------------------------------------------------------------------------
