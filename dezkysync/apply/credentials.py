@@ -66,8 +66,12 @@ class PasswordBook:
         self.recorded: list[SecretEntry] = []
 
     def reason(self, login: str) -> Reason:
-        """``recreated`` when an existing store of ``login`` is reset along with a new one."""
+        """``recreated`` when an existing store of ``login`` is reset along with a new one;
+        ``reset`` when only existing stores get it (an identity whose password an earlier run
+        never set)."""
         carriers = self._carriers.get(login, [])
+        if carriers and all(c.action != "create" for c in carriers):
+            return "reset"
         return "recreated" if any(c.action != "create" for c in carriers) else "created"
 
     def obtain(self, change: Change) -> str:

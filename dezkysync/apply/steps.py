@@ -147,6 +147,8 @@ class ChangeRunner:
         if change.kind == "identity":
             known = self._known("identity", change.key, change)
             self.writers.authentik.set_password(int(known.id), password)
+            if known.owner is not None and known.owner.password_pending:
+                self.writers.authentik.mark_user(int(known.id), known.owner.tenant)
         else:
             known = self._known("mailbox", change.key, change)
             self._stalwart().set_password(str(known.id), password)
@@ -353,6 +355,7 @@ class ChangeRunner:
             "identity", change.key, Known(pk, Ownership(change.tenant), username=change.key)
         )
         writer.set_password(pk, password)
+        writer.mark_user(pk, change.tenant)  # the password is in place: clear password_pending
         return f"created ({PASSWORD_NOTE})"
 
     def _identity_update(self, change: Change) -> str:

@@ -27,6 +27,9 @@ class Ownership:
     tenant: str
     role: GroupRole | None = None  # authentik tenant groups only
     problem: str | None = None
+    #: authentik users only: created by an apply that had not yet set its password when it
+    #: stopped (the next plan gives the member a fresh password on every store).
+    password_pending: bool = False
 
 
 # -- Stalwart ---------------------------------------------------------------------------------

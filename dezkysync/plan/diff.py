@@ -86,6 +86,7 @@ def diff(
     _files_users(ctx)
     _removals(ctx)
     _passwords(ctx)
+    _pending_passwords(ctx)
     for tenant, count in sorted(ctx.missing.items()):
         builder.finding(
             "tenant-file-missing",
@@ -982,3 +983,51 @@ def _passwords(ctx: _Context) -> None:
         update.fields.append(FieldChange("password", None, GENERATED))
         update.note = f"the re-created {created.kind} and this {kind} share one new password"
         update.deps.add(created.id)
+
+
+def _pending_passwords(ctx: _Context) -> None:
+    """An SSO identity still flagged ``password_pending`` was created by an apply that stopped
+    before setting its password: the member gets a fresh one-time password on every store it
+    has (so the mailbox and the identity share it again)."""
+    builder, au, st = ctx.builder, ctx.live.authentik, ctx.live.stalwart
+    for login, want in sorted(ctx.desired.identities.items()):
+        ident = au.identity_by_login.get(login)
+        if ident is None or ident.owner is None or not ident.owner.password_pending:
+            continue
+        if claim(ident.owner, want.tenant) != "ours":
+            continue
+        if builder.of("identity", login, "create") or builder.of("mailbox", login, "create"):
+            continue  # a creation carries the password already (see _passwords)
+        stores: list[tuple[Service, Kind, dict[str, Any], object]] = [
+            ("authentik", "identity", {"pk": ident.pk}, ident)
+        ]
+        mailbox = st.mailbox_by_email.get(login) if st is not None else None
+        if (
+            mailbox is not None
+            and login in ctx.desired.mailboxes
+            and claim(mailbox.owner, want.tenant) == "ours"
+        ):
+            stores.append(("stalwart", "mailbox", {"id": mailbox.id}, mailbox))
+        for service, kind, live_ids, live_obj in stores:
+            update = builder.of(kind, login, "update")
+            if update is None:
+                update = builder.add(
+                    Draft(
+                        service,
+                        kind,
+                        "update",
+                        want.tenant,
+                        login,
+                        live=live_ids,
+                        login=login,
+                        domain=_domain_of(login),
+                    ),
+                    live_obj,
+                )
+            if update.fields and any(f.name == "password" for f in update.fields):
+                continue
+            update.fields.append(FieldChange("password", None, GENERATED))
+            update.note = (
+                "an earlier apply stopped before this member's password was set: a fresh "
+                "one-time password goes to every store"
+            )

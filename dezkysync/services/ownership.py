@@ -41,11 +41,20 @@ def group_name(slug: str, role: GroupRole) -> str:
 # -- authentik ----------------------------------------------------------------------------------
 
 
-def authentik_marker(tenant: str, role: GroupRole | None = None) -> dict[str, Any]:
-    """The value of ``attributes["dezkysync"]`` for a user (no role) or a tenant group."""
+def authentik_marker(
+    tenant: str, role: GroupRole | None = None, *, password_pending: bool = False
+) -> dict[str, Any]:
+    """The value of ``attributes["dezkysync"]`` for a user (no role) or a tenant group.
+
+    ``password_pending`` marks a user created without its password yet (authentik takes no
+    password on create): apply clears it once the password is set, and a plan that finds it
+    still set gives the member a fresh password, so a run stopped in between never leaves an
+    identity nobody can log in to."""
     marker: dict[str, Any] = {"managed": True, "tenant": tenant}
     if role is not None:
         marker["role"] = role
+    if password_pending:
+        marker["password_pending"] = True
     return marker
 
 
@@ -64,7 +73,7 @@ def read_authentik_marker(attributes: Mapping[str, Any] | None, *, group: bool) 
     if not isinstance(tenant, str) or not _SLUG.match(tenant):
         return Ownership(tenant="", problem=f"attributes.{MARKER_KEY}.tenant is not a tenant slug")
     if not group:
-        return Ownership(tenant=tenant)
+        return Ownership(tenant=tenant, password_pending=marker.get("password_pending") is True)
     role = marker.get("role")
     if role == "members":
         return Ownership(tenant=tenant, role="members")
@@ -76,11 +85,15 @@ def read_authentik_marker(attributes: Mapping[str, Any] | None, *, group: bool) 
 
 
 def with_authentik_marker(
-    attributes: Mapping[str, Any] | None, tenant: str, role: GroupRole | None = None
+    attributes: Mapping[str, Any] | None,
+    tenant: str,
+    role: GroupRole | None = None,
+    *,
+    password_pending: bool = False,
 ) -> dict[str, Any]:
     """``attributes`` with the marker set (other keys kept)."""
     merged = dict(attributes or {})
-    merged[MARKER_KEY] = authentik_marker(tenant, role)
+    merged[MARKER_KEY] = authentik_marker(tenant, role, password_pending=password_pending)
     return merged
 
 

@@ -191,3 +191,57 @@ def test_sso_identity_removed_by_hand_gets_a_fresh_password_on_both_stores(workd
         assert ends.mail_login("dan@globex.test", new) == 200
         assert ends.sso_login("dan@globex.test", new) is not None
         assert ends.mail_login("dan@globex.test", old) == 401
+
+
+def test_identity_left_without_its_password_gets_a_fresh_one_on_every_store(
+    workdir: Path,
+) -> None:
+    """authentik takes no password on create: a run that stops between creating the SSO
+    identity and setting its password leaves the identity flagged ``password_pending``; the
+    next run gives the member a fresh password on both stores and clears the flag."""
+    sandbox = workdir / "sandbox"
+    tenants = copy_examples(workdir)
+    secrets = workdir / "secrets.json"
+    first = sandbox_apply(
+        sandbox, tenants, "--yes", "--secrets-file", secrets, "--journal", workdir / "j.jsonl"
+    )
+    assert first.code == 0, first.output
+    old = latest_passwords(secrets)["dan@globex.test"]
+    with open_sandbox(sandbox) as session:
+        ends = Endpoints.of_sandbox(session)
+        auth = {"Authorization": f"Bearer {session.tokens['authentik']}"}
+        with ends.client("authentik", headers=auth) as api:
+            dan = api.get("/api/v3/core/users/", params={"username": "dan@globex.test"}).json()[
+                "results"
+            ][0]
+            assert "password_pending" not in dan["attributes"]["dezkysync"]
+            # The state such a stopped run leaves: the flag set, no password anyone knows.
+            marker = {**dan["attributes"]["dezkysync"], "password_pending": True}
+            patched = api.patch(
+                f"/api/v3/core/users/{dan['pk']}/",
+                json={"attributes": {**dan["attributes"], "dezkysync": marker}},
+            )
+            assert patched.status_code == 200
+            unknown = api.post(
+                f"/api/v3/core/users/{dan['pk']}/set_password/",
+                json={"password": "Unknown-To-Anyone-42x"},
+            )
+            assert unknown.status_code == 204
+    output = rerun(workdir, sandbox, tenants)
+    assert "~ identity dan@globex.test" in output and "~ mailbox dan@globex.test" in output
+    entries = [e for e in read_secrets(secrets) if e["login"] == "dan@globex.test"]
+    assert [e["reason"] for e in entries] == ["created", "reset"]
+    new = entries[-1]["password"]
+    with open_sandbox(sandbox) as session:
+        ends = Endpoints.of_sandbox(session)
+        assert ends.mail_login("dan@globex.test", new) == 200
+        assert ends.sso_login("dan@globex.test", new) is not None
+        assert ends.mail_login("dan@globex.test", old) == 401
+        auth = {"Authorization": f"Bearer {session.tokens['authentik']}"}
+        with ends.client("authentik", headers=auth) as api:
+            dan = api.get("/api/v3/core/users/", params={"username": "dan@globex.test"}).json()[
+                "results"
+            ][0]
+            assert "password_pending" not in dan["attributes"]["dezkysync"]
+    again = run_cli("--sandbox", "--sandbox-dir", sandbox, "plan", tenants, "--detailed-exitcode")
+    assert again.code == 0, again.output

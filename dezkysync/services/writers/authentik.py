@@ -54,8 +54,9 @@ class AuthentikWriter:
     def create_user(
         self, *, username: str, name: str, email: str, active: bool, tenant: str
     ) -> int:
-        """Create an internal user carrying the tenant's marker; return its pk (it has no
-        usable password until :meth:`set_password`)."""
+        """Create an internal user carrying the tenant's marker, flagged ``password_pending``;
+        return its pk. It has no usable password until :meth:`set_password`, after which the
+        caller clears the flag with :meth:`mark_user`."""
         body = {
             "username": username,
             "name": name,
@@ -63,7 +64,7 @@ class AuthentikWriter:
             "is_active": active,
             "path": "users",
             "type": "internal",
-            "attributes": with_authentik_marker({}, tenant),
+            "attributes": with_authentik_marker({}, tenant, password_pending=True),
         }
         answer = self.http.send_json("POST", USERS_PATH, body, accept=(201,))
         pk = answer.get("pk") if isinstance(answer, dict) else None
