@@ -168,11 +168,12 @@ def take_over(
     another tenant's object or an unreadable marker."""
     state = claim(owner, draft.tenant)
     if state == "free":
+        kept = " (its password is kept)" if draft.kind in ("identity", "mailbox") else ""
         builder.block(
             draft,
             "unmanaged-collision",
             f"{what} exists on {draft.service} but dezkysync did not create it; adopting it "
-            f"marks it as managed for tenant '{draft.tenant}' (its password is kept)",
+            f"marks it as managed for tenant '{draft.tenant}'{kept}",
             override=ADOPT_FLAG,
         )
     elif state == "unreadable":
