@@ -11,14 +11,13 @@ import pytest
 from click.testing import CliRunner, Result
 
 from dezkysync.cli import cli
-from dezkysync.dns.expected import expect_domain
-from dezkysync.dns.nsd import LocalNsd, authoritative_zone
+from dezkysync.dns.nsd import LocalNsd
 from dezkysync.dns.ownership import SALT_ENV, ownership_token
 from dezkysync.sandbox.runtime import open_sandbox
 from dezkysync.sandbox.server import RunningServer, serve
 from dezkysync.sandbox.stalwart import StalwartEmulator
 from tests.dns.emulated_stalwart import create_domains, new_stalwart, raw_zone_file
-from tests.dns.world import CASES, FINE, TENANT, tenant_yaml
+from tests.dns.world import CASES, FINE, TENANT, published_zone, tenant_yaml
 from tests.dns.zones import MAIL_HOST, SALT, datagrams_waiting, require_nsd, silent_resolver
 
 TOKEN = "tok-cli-0b7e-never-printed"
@@ -59,19 +58,6 @@ def stalwart_server() -> Iterator[tuple[StalwartEmulator, RunningServer]]:
     create_domains(emulator, TOKEN, ["good.test", "nodkim.test", "nomx.test"])
     with serve(emulator) as running:
         yield emulator, running
-
-
-def published_zone(name: str, stalwart_zone: str, *, drop_rsa_dkim: bool = False) -> str:
-    """What NSD serves for ``name``: every record dezkysync expects from Stalwart's zone file
-    and the tenant file, optionally without the RSA DKIM key."""
-    expectation = expect_domain(TENANT, CASES[name].domain, stalwart_zone, salt=SALT)
-    lines = [
-        line
-        for record in expectation.records
-        if not (drop_rsa_dkim and record.kind == "dkim" and "rsa" in (record.selector or ""))
-        for line in record.zone_lines()
-    ]
-    return authoritative_zone(name, lines)
 
 
 # -- with NSD ------------------------------------------------------------------------------

@@ -12,24 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 from dezkysync.cli import cli
-from dezkysync.dns.expected import expect_domain
-from dezkysync.dns.nsd import LocalNsd, authoritative_zone
+from dezkysync.dns.nsd import LocalNsd
 from dezkysync.dns.ownership import SALT_ENV
 from dezkysync.sandbox.runtime import open_sandbox
 from tests.dns.emulated_stalwart import create_domains, raw_zone_file
-from tests.dns.world import CASES, TENANT, tenant_yaml
+from tests.dns.world import TENANT, published_zone, tenant_yaml
 from tests.dns.zones import SALT, require_nsd
-
-
-def _published(name: str, zone_file: str, *, drop_rsa_dkim: bool) -> str:
-    expectation = expect_domain(TENANT, CASES[name].domain, zone_file, salt=SALT)
-    lines = [
-        line
-        for record in expectation.records
-        if not (drop_rsa_dkim and record.kind == "dkim" and "rsa" in (record.selector or ""))
-        for line in record.zone_lines()
-    ]
-    return authoritative_zone(name, lines)
 
 
 def _zones_with_dkim(stalwart: Any, token: str, names: list[str]) -> dict[str, str]:
@@ -52,8 +40,8 @@ def test_plan_shows_domains_needing_attention(tmp_path: Path) -> None:
         create_domains(stalwart, token, ["good.test", "nodkim.test"])  # type: ignore[arg-type]
         zones = _zones_with_dkim(stalwart, token, ["good.test", "nodkim.test"])
     published = {
-        "good.test": _published("good.test", zones["good.test"], drop_rsa_dkim=False),
-        "nodkim.test": _published("nodkim.test", zones["nodkim.test"], drop_rsa_dkim=True),
+        "good.test": published_zone("good.test", zones["good.test"]),
+        "nodkim.test": published_zone("nodkim.test", zones["nodkim.test"], drop_rsa_dkim=True),
     }
     tenant = tmp_path / f"{TENANT}.yaml"
     tenant.write_text(tenant_yaml(["good.test", "nodkim.test", "new.test"]), encoding="utf-8")

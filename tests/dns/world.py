@@ -119,6 +119,16 @@ CASES: dict[str, Case] = {
 FINE = {"good.test", "longkey.test", "bigtxt.test"}
 
 
+def published_zone(name: str, stalwart_zone: str, *, drop_rsa_dkim: bool = False) -> str:
+    """What NSD serves for the case ``name`` given Stalwart's current zone file for it: every
+    record dezkysync expects, optionally without the RSA DKIM key."""
+    expectation = expect_domain(TENANT, CASES[name].domain, stalwart_zone, salt=SALT)
+    edit = _drop_rsa_dkim if drop_rsa_dkim else ExpectedRecord.zone_lines
+    return authoritative_zone(
+        name, [line for record in expectation.records for line in edit(record)]
+    )
+
+
 def tenant_yaml(domains: list[str], slug: str = TENANT) -> str:
     """A tenant file claiming ``domains`` (DMARC overrides as in :data:`CASES`)."""
     lines = [f"tenant: {slug}", f"name: {slug.title()} Ltd", "domains:"]

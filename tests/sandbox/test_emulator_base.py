@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from dezkysync.sandbox._wsgi import Emulator, Request, Response, Router, SandboxTransport
-from dezkysync.sandbox.server import RunningServer, serve
+from dezkysync.sandbox.server import RunningServer
 
 
 class CounterEmulator(Emulator):
@@ -56,12 +56,6 @@ class CounterEmulator(Emulator):
 @pytest.fixture
 def emulator() -> CounterEmulator:
     return CounterEmulator()
-
-
-@pytest.fixture
-def server(emulator: CounterEmulator) -> Iterator[RunningServer]:
-    with serve(emulator) as running:
-        yield running
 
 
 @pytest.fixture

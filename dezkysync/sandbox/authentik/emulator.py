@@ -13,7 +13,6 @@ Request pipeline, in the real server's order:
 
 from __future__ import annotations
 
-import uuid as uuidlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -41,8 +40,9 @@ from dezkysync.sandbox.authentik.errors import (
     method_not_allowed_page,
     not_found_page,
 )
+from dezkysync.sandbox.authentik.groups import new_group
 from dezkysync.sandbox.authentik.install import fresh_install
-from dezkysync.sandbox.authentik.model import Group, User
+from dezkysync.sandbox.authentik.model import User
 from dezkysync.sandbox.authentik.passwords import make_password
 from dezkysync.sandbox.authentik.routes import Route, build_routes, resolve
 from dezkysync.sandbox.authentik.store import Store
@@ -225,9 +225,8 @@ class AuthentikEmulator(Emulator):
                 path=path,
                 user_type=user_type,
                 attributes=attributes,
+                password_hash=None if password is None else make_password(password),
             )
-            if password is not None:
-                user.password = make_password(password)
             for group_name in groups:
                 group = self.store.group_by_name(group_name)
                 if group is None:
@@ -245,14 +244,9 @@ class AuthentikEmulator(Emulator):
     ) -> str:
         """Create a group directly; ``members`` are usernames. Returns the group uuid."""
         with self.lock:
-            group = Group(
-                uuid=str(uuidlib.uuid4()),
-                num_pk=self.store.allocate_num_pk(),
-                name=name,
-                is_superuser=is_superuser,
-                attributes=dict(attributes or {}),
+            group = new_group(
+                self.store, name=name, is_superuser=is_superuser, attributes=attributes
             )
-            self.store.add_group(group)
             for username in members:
                 user = self.store.user_by_username(username)
                 if user is None:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from dezkysync.sandbox.authentik._clock import parse_datetime
+from dezkysync.sandbox.authentik.errors import FieldErrors
 
 REQUIRED = "This field is required."
 NOT_NULL = "This field may not be null."
@@ -41,6 +42,45 @@ class Invalid(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class Validation:
+    """One serializer's pass over a request body: the cleaned values and every field error, in
+    the order the fields are checked. A ``partial`` pass (PATCH) skips omitted fields."""
+
+    def __init__(self, body: dict[str, Any], *, partial: bool) -> None:
+        self.body = body
+        self.partial = partial
+        self.errors = FieldErrors()
+        self.clean: dict[str, Any] = {}
+
+    def field(
+        self,
+        name: str,
+        validate: Callable[[Any], Any],
+        *,
+        required: bool = False,
+        default: Callable[[], Any] | None = None,
+    ) -> None:
+        """Validate ``name``; when omitted (and not partial), it is required or takes
+        ``default()``."""
+        if name not in self.body:
+            if self.partial:
+                return
+            if required:
+                self.errors.add(name, REQUIRED)
+            elif default is not None:
+                self.clean[name] = default()
+            return
+        try:
+            self.clean[name] = validate(self.body[name])
+        except Invalid as exc:
+            self.errors.add(name, exc.message)
+
+    def cleaned(self) -> dict[str, Any]:
+        """The cleaned values; a 400 with every collected message if any field failed."""
+        self.errors.raise_if_any()
+        return self.clean
 
 
 def char(

@@ -9,14 +9,13 @@ that omits ``users``/``parents``/``roles`` resets them to empty.
 from __future__ import annotations
 
 import uuid as uuidlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from dezkysync.sandbox._wsgi import Response
 from dezkysync.sandbox.authentik import fields
 from dezkysync.sandbox.authentik.auth import Context
 from dezkysync.sandbox.authentik.errors import (
-    FieldErrors,
     NotFound,
     ValidationFailed,
     json_response,
@@ -33,6 +32,7 @@ from dezkysync.sandbox.authentik.ordering import apply_ordering, requested_order
 from dezkysync.sandbox.authentik.pagination import paginate_count, paginated_body
 from dezkysync.sandbox.authentik.parsing import filter_bool, flag, nonempty_arg, read_mapping
 from dezkysync.sandbox.authentik.render import GROUP_AUTOCOMPLETE, echo_attributes
+from dezkysync.sandbox.authentik.store import Store
 
 ORDERING_FIELDS: dict[str, Callable[[Group], Any]] = {
     "name": lambda g: g.name,
@@ -124,24 +124,7 @@ def _validate_group(
     ctx: Context, body: dict[str, Any], instance: Group | None, *, partial: bool
 ) -> dict[str, Any]:
     store = ctx.store
-    errors = FieldErrors()
-    clean: dict[str, Any] = {}
-
-    def field(
-        name: str, validate: Callable[[Any], Any], *, required: bool = False, listy: bool = False
-    ) -> None:
-        if name not in body:
-            if partial:
-                return
-            if required:
-                errors.add(name, fields.REQUIRED)
-            elif listy:
-                clean[name] = []
-            return
-        try:
-            clean[name] = validate(body[name])
-        except fields.Invalid as exc:
-            errors.add(name, exc.message)
+    form = fields.Validation(body, partial=partial)
 
     def name(value: Any) -> str:
         text = fields.required_char(value)
@@ -150,14 +133,13 @@ def _validate_group(
             raise fields.Invalid("Group with this name already exists.")
         return text
 
-    field("name", name, required=True)
-    field("is_superuser", fields.boolean)
-    field("parents", lambda v: fields.uuid_pk_list(v, store.groups.__contains__), listy=True)
-    field("users", lambda v: fields.int_pk_list(v, store.users.__contains__), listy=True)
-    field("attributes", fields.json_dict)
-    field("roles", lambda v: fields.uuid_pk_list(v, store.roles.__contains__), listy=True)
-    errors.raise_if_any()
-    return clean
+    form.field("name", name, required=True)
+    form.field("is_superuser", fields.boolean)
+    form.field("parents", lambda v: fields.uuid_pk_list(v, store.groups.__contains__), default=list)
+    form.field("users", lambda v: fields.int_pk_list(v, store.users.__contains__), default=list)
+    form.field("attributes", fields.json_dict)
+    form.field("roles", lambda v: fields.uuid_pk_list(v, store.roles.__contains__), default=list)
+    return form.cleaned()
 
 
 def create_group(ctx: Context) -> Response:
@@ -165,19 +147,41 @@ def create_group(ctx: Context) -> Response:
     ctx.require("authentik_core.add_group")
     body = read_mapping(ctx.request)
     clean = _validate_group(ctx, body, None, partial=False)
-    store = ctx.store
+    group = new_group(
+        ctx.store,
+        name=clean["name"],
+        is_superuser=clean.get("is_superuser", False),
+        attributes=clean.get("attributes"),
+        parents=clean.get("parents"),
+        roles=clean.get("roles"),
+        users=clean.get("users", ()),
+    )
+    return json_response(201, echo_attributes(_render(ctx, group), body))
+
+
+def new_group(
+    store: Store,
+    *,
+    name: str,
+    is_superuser: bool = False,
+    attributes: dict[str, Any] | None = None,
+    parents: list[str] | None = None,
+    roles: list[str] | None = None,
+    users: Iterable[int] = (),
+) -> Group:
+    """Insert a group with a fresh uuid and ``num_pk``."""
     group = Group(
         uuid=str(uuidlib.uuid4()),
         num_pk=store.allocate_num_pk(),
-        name=clean["name"],
-        is_superuser=clean.get("is_superuser", False),
-        attributes=clean.get("attributes", {}),
-        parents=clean.get("parents", []),
-        roles=clean.get("roles", []),
-        users=set(clean.get("users", [])),
+        name=name,
+        is_superuser=is_superuser,
+        attributes=dict(attributes or {}),
+        parents=list(parents or []),
+        roles=list(roles or []),
+        users=set(users),
     )
     store.add_group(group)
-    return json_response(201, echo_attributes(_render(ctx, group), body))
+    return group
 
 
 def retrieve_group(ctx: Context, group_uuid: str) -> Response:

@@ -15,16 +15,16 @@ import uuid as uuidlib
 from datetime import datetime, timedelta
 
 from dezkysync.sandbox.authentik._keys import generate_key
+from dezkysync.sandbox.authentik.groups import new_group
 from dezkysync.sandbox.authentik.model import (
     SERVICE_ACCOUNT_PATH,
     TOKEN_EXPIRING_ATTRIBUTE,
-    Group,
     Role,
     Token,
-    User,
 )
-from dezkysync.sandbox.authentik.passwords import make_password, make_unusable_password
+from dezkysync.sandbox.authentik.passwords import make_password
 from dezkysync.sandbox.authentik.store import Store
+from dezkysync.sandbox.authentik.users import new_user
 
 ADMINS_GROUP = "authentik Admins"
 ADMIN_USERNAME = "akadmin"
@@ -39,15 +39,8 @@ def fresh_install(
     """A new install's database."""
     store = Store(install_id=uuidlib.uuid4().hex)
     store.next_user_pk = FIRST_USER_PK
-    admins = Group(
-        uuid=str(uuidlib.uuid4()),
-        num_pk=store.allocate_num_pk(),
-        name=ADMINS_GROUP,
-        is_superuser=True,
-        attributes={},
-    )
-    store.add_group(admins)
-    admin = _user(
+    admins = new_group(store, name=ADMINS_GROUP, is_superuser=True)
+    admin = new_user(
         store,
         now,
         username=ADMIN_USERNAME,
@@ -55,11 +48,11 @@ def fresh_install(
         email=ADMIN_EMAIL,
         user_type="internal",
         path="users",
-        password=make_password(admin_password) if admin_password else make_unusable_password(),
+        password_hash=make_password(admin_password) if admin_password else None,
     )
     store.add_member(admins.uuid, admin.pk)
     outpost_id = uuidlib.uuid4().hex
-    outpost = _user(
+    outpost = new_user(
         store,
         now,
         username=f"ak-outpost-{outpost_id}",
@@ -82,7 +75,7 @@ def fresh_install(
     if service_username is None:
         store.add_token(_token("authentik-bootstrap-token", token, admin.pk, now))
         return store
-    service = _user(
+    service = new_user(
         store,
         now,
         username=service_username,
@@ -102,38 +95,6 @@ def fresh_install(
         )
     )
     return store
-
-
-def _user(
-    store: Store,
-    now: datetime,
-    *,
-    username: str,
-    name: str,
-    user_type: str,
-    path: str,
-    email: str = "",
-    password: str | None = None,
-    attributes: dict[str, object] | None = None,
-) -> User:
-    user = User(
-        pk=store.allocate_user_pk(),
-        uuid=str(uuidlib.uuid4()),
-        username=username,
-        name=name,
-        email=email,
-        is_active=True,
-        path=path,
-        type=user_type,
-        attributes=dict(attributes or {}),
-        date_joined=now,
-        last_updated=now,
-        password_change_date=now,
-        last_login=None,
-        password=password or make_unusable_password(),
-    )
-    store.add_user(user)
-    return user
 
 
 def _token(

@@ -7,6 +7,7 @@ that carried the value echoes the request's order (see :func:`echo_attributes`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from dezkysync.sandbox.authentik._clock import format_datetime
@@ -117,8 +118,11 @@ class Renderer:
 
     def direct_groups(self, user: User) -> list[Group]:
         """The user's direct groups, ordered by name."""
-        groups = [self.store.groups[u] for u in self.store.user_group_uuids(user.pk)]
-        return sorted(groups, key=lambda g: g.name)
+        return self.groups_by_name(self.store.user_group_uuids(user.pk))
+
+    def groups_by_name(self, uuids: Iterable[str]) -> list[Group]:
+        """The groups of ``uuids``, ordered by name."""
+        return sorted((self.store.groups[u] for u in uuids), key=lambda g: g.name)
 
     # -- users --------------------------------------------------------------------------
     def user(
@@ -168,10 +172,7 @@ class Renderer:
 
     def user_self(self, user: User) -> dict[str, Any]:
         """``UserSelf`` (``/core/users/me/``)."""
-        all_groups = sorted(
-            (self.store.groups[u] for u in self.store.all_group_uuids(user.pk)),
-            key=lambda g: g.name,
-        )
+        all_groups = self.groups_by_name(self.store.all_group_uuids(user.pk))
         superuser = self.is_superuser(user)
         return {
             "pk": user.pk,
@@ -225,9 +226,7 @@ class Renderer:
     ) -> dict[str, Any]:
         """The ``Group`` serializer."""
         members = sorted(group.users)
-        children = sorted(
-            (self.store.groups[c] for c in self.store.children(group.uuid)), key=lambda g: g.name
-        )
+        children = self.groups_by_name(self.store.children(group.uuid))
         inherited: list[dict[str, str]] = []
         if include_inherited_roles:
             for ancestor in self.store.ancestors(group.uuid):

@@ -19,7 +19,6 @@ from dezkysync.sandbox.authentik import fields
 from dezkysync.sandbox.authentik._keys import generate_key
 from dezkysync.sandbox.authentik.auth import Context
 from dezkysync.sandbox.authentik.errors import (
-    FieldErrors,
     NotFound,
     ValidationFailed,
     json_response,
@@ -98,18 +97,7 @@ def _validate(
     ctx: Context, body: dict[str, Any], instance: Token | None, *, partial: bool
 ) -> dict[str, Any]:
     store = ctx.store
-    errors = FieldErrors()
-    clean: dict[str, Any] = {}
-
-    def field(name: str, validate: Callable[[Any], Any], *, required: bool = False) -> None:
-        if name not in body:
-            if required and not partial:
-                errors.add(name, fields.REQUIRED)
-            return
-        try:
-            clean[name] = validate(body[name])
-        except fields.Invalid as exc:
-            errors.add(name, exc.message)
+    form = fields.Validation(body, partial=partial)
 
     def identifier(value: Any) -> str:
         text = fields.required_char(value, max_length=255)
@@ -127,14 +115,14 @@ def _validate(
             raise fields.Invalid(f'Invalid pk "{value}" - object does not exist.')
         return pk
 
-    field("managed", lambda v: fields.char(v, allow_null=True))
-    field("identifier", identifier, required=True)
-    field("intent", lambda v: fields.choice(v, TOKEN_INTENTS))
-    field("user", user)
-    field("description", lambda v: fields.required_char(v, allow_blank=True))
-    field("expires", fields.datetime_or_null)
-    field("expiring", fields.boolean)
-    errors.raise_if_any()
+    form.field("managed", lambda v: fields.char(v, allow_null=True))
+    form.field("identifier", identifier, required=True)
+    form.field("intent", lambda v: fields.choice(v, TOKEN_INTENTS))
+    form.field("user", user)
+    form.field("description", lambda v: fields.required_char(v, allow_blank=True))
+    form.field("expires", fields.datetime_or_null)
+    form.field("expiring", fields.boolean)
+    clean = form.cleaned()
     if instance is None or not partial:
         clean.setdefault("user", ctx.user.pk)
         clean.setdefault("intent", "api")

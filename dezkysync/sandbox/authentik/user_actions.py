@@ -28,10 +28,10 @@ from dezkysync.sandbox.authentik.errors import (
     no_content,
 )
 from dezkysync.sandbox.authentik.filters import matches_search, search_terms
+from dezkysync.sandbox.authentik.groups import new_group
 from dezkysync.sandbox.authentik.model import (
     SERVICE_ACCOUNT_PATH,
     TOKEN_EXPIRING_ATTRIBUTE,
-    Group,
     Token,
 )
 from dezkysync.sandbox.authentik.parsing import read_mapping
@@ -108,14 +108,7 @@ def service_account(ctx: Context) -> Response:
         "user_pk": user.pk,
     }
     if create_group and ctx.has_perm("authentik_core.add_group"):
-        group = Group(
-            uuid=str(uuidlib.uuid4()),
-            num_pk=store.allocate_num_pk(),
-            name=name,
-            is_superuser=False,
-            attributes={},
-        )
-        store.add_group(group)
+        group = new_group(store, name=name)
         store.add_member(group.uuid, user.pk)
         answer["group_pk"] = group.uuid
     token = Token(

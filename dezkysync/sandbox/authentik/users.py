@@ -10,7 +10,6 @@ internal service accounts cannot be modified.
 from __future__ import annotations
 
 import uuid as uuidlib
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +17,6 @@ from dezkysync.sandbox._wsgi import Response
 from dezkysync.sandbox.authentik import fields
 from dezkysync.sandbox.authentik.auth import Context
 from dezkysync.sandbox.authentik.errors import (
-    FieldErrors,
     NotFound,
     ValidationFailed,
     json_response,
@@ -49,28 +47,7 @@ def _validate_user(
 ) -> dict[str, Any]:
     """The ``UserSerializer`` validation; every field error at once, in serializer order."""
     store = ctx.store
-    errors = FieldErrors()
-    clean: dict[str, Any] = {}
-
-    def field(
-        name: str,
-        validate: Callable[[Any], Any],
-        *,
-        required: bool = False,
-        default: Callable[[], Any] | None = None,
-    ) -> None:
-        if name not in body:
-            if partial:
-                return
-            if required:
-                errors.add(name, fields.REQUIRED)
-            elif default is not None:
-                clean[name] = default()
-            return
-        try:
-            clean[name] = validate(body[name])
-        except fields.Invalid as exc:
-            errors.add(name, exc.message)
+    form = fields.Validation(body, partial=partial)
 
     def username(value: Any) -> str:
         text = fields.required_char(value, max_length=150)
@@ -99,17 +76,17 @@ def _validate_user(
             raise fields.Invalid("Setting a user to internal service account is not allowed.")
         return chosen
 
-    field("username", username, required=True)
-    field("name", lambda v: fields.required_char(v, allow_blank=True), required=True)
-    field("is_active", fields.boolean)
-    field("last_login", fields.datetime_or_null)
-    field("groups", lambda v: fields.uuid_pk_list(v, store.groups.__contains__), default=list)
-    field("roles", lambda v: fields.uuid_pk_list(v, store.roles.__contains__), default=list)
-    field("email", fields.email)
-    field("attributes", fields.json_dict)
-    field("path", path)
-    field("type", user_type)
-    errors.raise_if_any()
+    form.field("username", username, required=True)
+    form.field("name", lambda v: fields.required_char(v, allow_blank=True), required=True)
+    form.field("is_active", fields.boolean)
+    form.field("last_login", fields.datetime_or_null)
+    form.field("groups", lambda v: fields.uuid_pk_list(v, store.groups.__contains__), default=list)
+    form.field("roles", lambda v: fields.uuid_pk_list(v, store.roles.__contains__), default=list)
+    form.field("email", fields.email)
+    form.field("attributes", fields.json_dict)
+    form.field("path", path)
+    form.field("type", user_type)
+    clean = form.cleaned()
     if instance is not None and instance.type == INTERNAL_SERVICE_ACCOUNT:
         raise ValidationFailed(
             {"non_field_errors": ["Can't modify internal service account users"]}
@@ -152,8 +129,10 @@ def new_user(
     attributes: dict[str, Any] | None = None,
     last_login: datetime | None = None,
     roles: list[str] | None = None,
+    password_hash: str | None = None,
 ) -> User:
-    """Insert a user the way the model's defaults build it (unusable password)."""
+    """Insert a user the way the model's defaults build it (an unusable password unless
+    ``password_hash`` is given)."""
     user = User(
         pk=store.allocate_user_pk(),
         uuid=str(uuidlib.uuid4()),
@@ -168,7 +147,7 @@ def new_user(
         last_updated=now,
         password_change_date=now,
         last_login=last_login,
-        password=make_unusable_password(),
+        password=password_hash or make_unusable_password(),
         roles=list(roles or []),
     )
     store.add_user(user)

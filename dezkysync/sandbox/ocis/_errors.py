@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dezkysync.sandbox._wsgi import Response
+from dezkysync.sandbox.ocis._odata import ODataError
 
 # errorcode.Error.Render: the status used when a backend error is rendered generically.
 DEFAULT_STATUS: dict[str, int] = {
@@ -53,6 +54,11 @@ def not_found(message: str = "not found") -> GraphError:
 def invalid_request(message: str) -> GraphError:
     """400 invalidRequest."""
     return GraphError("invalidRequest", message, 400)
+
+
+def backend_error(exc: ODataError) -> GraphError:
+    """A godata error raised inside the identity backend: generalException, godata status."""
+    return GraphError("generalException", exc.message, exc.status)
 
 
 def forbidden() -> GraphError:

@@ -15,7 +15,13 @@ from typing import Any
 from dezkysync.sandbox._wsgi import Response
 from dezkysync.sandbox.ocis._bodies import BodyError, decode
 from dezkysync.sandbox.ocis._context import Call
-from dezkysync.sandbox.ocis._errors import GraphError, invalid_request, json_response, not_found
+from dezkysync.sandbox.ocis._errors import (
+    GraphError,
+    backend_error,
+    invalid_request,
+    json_response,
+    not_found,
+)
 from dezkysync.sandbox.ocis._odata import ODataError
 from dezkysync.sandbox.ocis._state import Group, User
 from dezkysync.sandbox.ocis._user_filter import find_group
@@ -23,10 +29,6 @@ from dezkysync.sandbox.ocis._validation import member_ref
 from dezkysync.sandbox.ocis._views import group_view, user_view
 
 MEMBER_REFS_LIMIT = 20
-
-
-def _backend(exc: ODataError) -> GraphError:
-    return GraphError("generalException", exc.message, exc.status)
 
 
 def _group_by_id(call: Call, group_id: str) -> Group:
@@ -62,7 +64,7 @@ def list_groups(call: Call) -> Response:
         term = query.search_value()
         expand = query.expand_values()
     except ODataError as exc:
-        raise _backend(exc) from exc
+        raise backend_error(exc) from exc
     if not call.is_admin:
         if query.filter is not None or query.expand:
             raise GraphError("accessDenied", "filter and expand are not allowed for regular users")
@@ -181,7 +183,7 @@ def list_members(call: Call, group_id: str) -> Response:
         expand = query.expand_values()
         term = query.search_value().lower()
     except ODataError as exc:
-        raise _backend(exc) from exc
+        raise backend_error(exc) from exc
     group = _group_by_name_or_id(call, group_id)
     result: list[dict[str, Any]] = []
     for user in call.directory.member_list(group):

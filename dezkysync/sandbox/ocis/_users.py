@@ -18,6 +18,7 @@ from dezkysync.sandbox.ocis._bodies import BodyError, decode
 from dezkysync.sandbox.ocis._context import Call
 from dezkysync.sandbox.ocis._errors import (
     GraphError,
+    backend_error,
     invalid_request,
     json_response,
     not_found,
@@ -43,11 +44,6 @@ _SORT_KEYS: dict[str, Callable[[User], str]] = {
     "mail": lambda user: (user.mail or "").lower(),
     "onPremisesSamAccountName": lambda user: user.username.lower(),
 }
-
-
-def _backend(exc: ODataError) -> GraphError:
-    """A godata error raised inside the identity backend: generalException, godata status."""
-    return GraphError("generalException", exc.message, exc.status)
 
 
 def _search_matcher(term: str) -> Callable[[User], bool]:
@@ -83,7 +79,7 @@ def list_users(call: Call) -> Response:
         term = query.search_value()
         expand = query.expand_values()
     except ODataError as exc:
-        raise _backend(exc) from exc
+        raise backend_error(exc) from exc
     _check_regular_user_query(call, query, term)
     matches = _search_matcher(term)
     if query.filter is not None:

@@ -41,6 +41,17 @@ def _to_ascii(domain: str) -> str | None:
         return None
 
 
+def _finish_domain(domain: str, is_ascii: bool) -> str | None:
+    """A sanitised domain in punycode (when it had non-ASCII input), or None when it cannot be
+    converted or has no known suffix."""
+    if not is_ascii:
+        converted = _to_ascii(domain)
+        if converted is None:
+            return None
+        domain = converted
+    return domain if is_valid_domain(domain) else None
+
+
 def sanitize_domain(value: str) -> str | None:
     """The canonical form of a domain name, or None when Stalwart would reject it."""
     result: list[str] = []
@@ -60,13 +71,7 @@ def sanitize_domain(value: str) -> str | None:
         result.append(char.lower())
     if not found_dot or last == ".":
         return None
-    domain = "".join(result)
-    if not is_ascii:
-        converted = _to_ascii(domain)
-        if converted is None:
-            return None
-        domain = converted
-    return domain if is_valid_domain(domain) else None
+    return _finish_domain("".join(result), is_ascii)
 
 
 def sanitize_local_part(value: str) -> str | None:
@@ -137,10 +142,4 @@ def _sanitize_email_domain(value: str) -> str | None:
         last = char
     if not last.isalnum():
         return None
-    domain = "".join(result)
-    if not is_ascii:
-        converted = _to_ascii(domain)
-        if converted is None:
-            return None
-        domain = converted
-    return domain if is_valid_domain(domain) else None
+    return _finish_domain("".join(result), is_ascii)

@@ -11,7 +11,7 @@ import pytest
 
 from dezkysync.sandbox._wsgi import SandboxTransport
 from dezkysync.sandbox.authentik import AuthentikEmulator
-from dezkysync.sandbox.server import RunningServer, serve
+from dezkysync.sandbox.server import RunningServer
 from tests.sandbox.authentik.spec_check import validating_client
 
 TOKEN = "test-authentik-token"
@@ -48,14 +48,6 @@ def make_client(emulator: AuthentikEmulator) -> Iterator[ClientFactory]:
 def api(make_client: ClientFactory) -> httpx.Client:
     """The service identity's validated in-process client."""
     return make_client()
-
-
-@pytest.fixture
-def server(emulator: AuthentikEmulator) -> Iterator[RunningServer]:
-    """The emulator on a real loopback socket."""
-    running = serve(emulator)
-    yield running
-    running.close()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from dezkysync.sandbox.ocis import OcisEmulator
-from dezkysync.sandbox.server import RunningServer, serve
+from dezkysync.sandbox.server import RunningServer
 from tests.sandbox.ocis.helpers import ADMIN_TOKEN, Graph, in_process
 
 
@@ -23,16 +23,6 @@ def graph(emulator: OcisEmulator) -> Iterator[Graph]:
     """The admin's checked client, in-process."""
     with in_process(emulator) as client:
         yield client
-
-
-@pytest.fixture
-def server(emulator: OcisEmulator) -> Iterator[RunningServer]:
-    """The emulator on a loopback port."""
-    running = serve(emulator)
-    try:
-        yield running
-    finally:
-        running.close()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from dezkysync.sandbox._wsgi import SandboxTransport
-from dezkysync.sandbox.server import RunningServer, serve
+from dezkysync.sandbox.server import RunningServer
 from dezkysync.sandbox.stalwart import StalwartEmulator
 
 TOKEN = "test-stalwart-token"
@@ -80,13 +80,25 @@ class Jmap:
         return self.one(f"x:{obj}/set", {"destroy": list(idents)})
 
     def as_user(self, login: str, password: str) -> Jmap:
-        raw = base64.b64encode(f"{login}:{password}".encode()).decode()
-        return Jmap(self.client, {"Authorization": f"Basic {raw}"})
+        return Jmap(self.client, basic(login, password))
 
 
 def basic(login: str, password: str) -> dict[str, str]:
     raw = base64.b64encode(f"{login}:{password}".encode()).decode()
     return {"Authorization": f"Basic {raw}"}
+
+
+def make_user(jmap: Jmap, domain: str, name: str = "alice") -> str:
+    """Create the User ``name`` in ``domain`` with the password :data:`STRONG`; its id."""
+    return jmap.create(
+        "Account",
+        {
+            "@type": "User",
+            "name": name,
+            "domainId": domain,
+            "credentials": {"0": {"@type": "Password", "secret": STRONG}},
+        },
+    )
 
 
 @pytest.fixture
@@ -108,15 +120,6 @@ def http(emulator: StalwartEmulator) -> Iterator[httpx.Client]:
 @pytest.fixture
 def jmap(http: httpx.Client) -> Jmap:
     return Jmap(http)
-
-
-@pytest.fixture
-def server(emulator: StalwartEmulator) -> Iterator[RunningServer]:
-    running = serve(emulator)
-    try:
-        yield running
-    finally:
-        running.close()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.sandbox.stalwart.conftest import STRONG, FakeClock, Jmap, basic
+from tests.sandbox.stalwart.conftest import STRONG, FakeClock, Jmap, basic, make_user
 
 SUSPEND = {
     "permissions": {
@@ -11,18 +11,6 @@ SUSPEND = {
         "disabledPermissions": {"authenticate": True},
     }
 }
-
-
-def make_user(jmap: Jmap, domain: str, name: str = "alice") -> str:
-    return jmap.create(
-        "Account",
-        {
-            "@type": "User",
-            "name": name,
-            "domainId": domain,
-            "credentials": {"0": {"@type": "Password", "secret": STRONG}},
-        },
-    )
 
 
 def session_status(jmap: Jmap, login: str, password: str) -> int:

@@ -31,7 +31,7 @@ from tests.sandbox.stalwart.capture_replay import (
     fill,
     match,
 )
-from tests.sandbox.stalwart.conftest import STRONG, TOKEN, FakeClock, Jmap, basic
+from tests.sandbox.stalwart.conftest import STRONG, TOKEN, FakeClock, Jmap, basic, make_user
 
 pytestmark = pytest.mark.contract
 
@@ -81,6 +81,11 @@ class Env:
 
     def manual_domain(self, name: str) -> str:
         return self.domain(name, dkimManagement={"@type": "Manual"})
+
+    def password_user(self) -> str:
+        """Create ``user@example.org`` (in a new manual-DKIM domain) with the password
+        :data:`STRONG`; its id."""
+        return make_user(self.jmap, self.manual_domain("example.org"), "user")
 
 
 @pytest.fixture
@@ -480,16 +485,7 @@ def replay_test_weak_passwords(env: Env) -> None:
 
 def replay_test_reset_password(env: Env) -> None:
     data = capture("test-account-set-update-credentials-secret.json")
-    domain = env.manual_domain("example.org")
-    ident = env.jmap.create(
-        "Account",
-        {
-            "@type": "User",
-            "name": "user",
-            "domainId": domain,
-            "credentials": {"0": {"@type": "Password", "secret": STRONG}},
-        },
-    )
+    ident = env.password_user()
     env.bindings.update({"<user id>": ident, "<john id>": ident})
     weak, strong, expiry, whole = data["steps"]
     env.step(weak)
@@ -513,16 +509,7 @@ def replay_test_reset_password(env: Env) -> None:
 
 def replay_test_permissions_merge(env: Env) -> None:
     data = capture("test-account-set-update-permissions-merge.json")
-    domain = env.manual_domain("example.org")
-    ident = env.jmap.create(
-        "Account",
-        {
-            "@type": "User",
-            "name": "user",
-            "domainId": domain,
-            "credentials": {"0": {"@type": "Password", "secret": STRONG}},
-        },
-    )
+    ident = env.password_user()
     env.bindings.update({"<user id>": ident, "<user accountId>": ident, "<blobId>": "blob"})
     denied, merge, allowed = data["steps"]
     user = basic("user@example.org", STRONG)
@@ -608,16 +595,7 @@ def replay_test_queries(env: Env) -> None:
 
 def replay_test_forbidden(env: Env) -> None:
     data = capture("test-method-error-forbidden.json")
-    domain = env.manual_domain("example.org")
-    ident = env.jmap.create(
-        "Account",
-        {
-            "@type": "User",
-            "name": "user",
-            "domainId": domain,
-            "credentials": {"0": {"@type": "Password", "secret": STRONG}},
-        },
-    )
+    ident = env.password_user()
     env.bindings["<user accountId>"] = ident
     user = basic("user@example.org", STRONG)
     user_role, expired = data["steps"]

@@ -8,7 +8,15 @@ import httpx
 import pytest
 
 from dezkysync.sandbox.stalwart import StalwartEmulator
-from tests.sandbox.stalwart.conftest import STRONG, TOKEN, USING, FakeClock, Jmap, basic
+from tests.sandbox.stalwart.conftest import (
+    STRONG,
+    TOKEN,
+    USING,
+    FakeClock,
+    Jmap,
+    basic,
+    make_user,
+)
 
 QUERY = {"using": USING, "methodCalls": [["x:Domain/query", {}, "q"]]}
 
@@ -51,15 +59,7 @@ def test_faults_through_the_admin_endpoint(live: Jmap) -> None:
 
 def test_snapshot_round_trip(jmap: Jmap, emulator: StalwartEmulator, clock: FakeClock) -> None:
     domain = jmap.create("Domain", {"name": "example.org"})
-    jmap.create(
-        "Account",
-        {
-            "@type": "User",
-            "name": "ann",
-            "domainId": domain,
-            "credentials": {"0": {"@type": "Password", "secret": STRONG}},
-        },
-    )
+    make_user(jmap, domain, "ann")
     clock.advance(1)
     before = jmap.get("Domain", domain)
     data = json.loads(json.dumps(emulator.snapshot()))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dezkysync.sandbox.stalwart.errors import SetFailure, set_error
-from dezkysync.sandbox.stalwart.objects.base import FilterSpec, Kind, Write, wanted
+from dezkysync.sandbox.stalwart.objects.base import FilterSpec, Kind, Write, tenant_keys, wanted
 from dezkysync.sandbox.stalwart.objects.common import (
     ALIASES,
     LOCAL_PART,
@@ -160,9 +160,7 @@ class AccountKind(Kind):
         for group_id in record.get("memberGroupIds", []):
             keys.search.append(("memberGroupIds", group_id))
             keys.refs.append(("Account", group_id, "Group"))
-        if record.get("memberTenantId") is not None:
-            keys.search.append(("memberTenantId", record["memberTenantId"]))
-            keys.refs.append(("Tenant", record["memberTenantId"], None))
+        tenant_keys(record, keys)
         roles = record.get("roles") or {}
         for role_id in roles.get("roleIds", []):
             keys.refs.append(("Role", role_id, None))

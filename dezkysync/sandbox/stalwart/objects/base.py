@@ -103,3 +103,11 @@ class Kind:
 def wanted(state_wanted: set[str] | None, name: str) -> bool:
     """Whether a computed property is requested (all are when no list was given)."""
     return not state_wanted or name in state_wanted
+
+
+def tenant_keys(record: Any, keys: IndexKeys) -> None:
+    """The ``memberTenantId`` filter key and the reference to the tenant, when there is one."""
+    tenant = record.get("memberTenantId")
+    if tenant is not None:
+        keys.search.append(("memberTenantId", tenant))
+        keys.refs.append(("Tenant", tenant, None))

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from dezkysync.sandbox.stalwart.dkim import generate_private_key, public_key
 from dezkysync.sandbox.stalwart.errors import SetFailure, set_error
-from dezkysync.sandbox.stalwart.objects.base import FilterSpec, Kind, Write, wanted
+from dezkysync.sandbox.stalwart.objects.base import FilterSpec, Kind, Write, tenant_keys, wanted
 from dezkysync.sandbox.stalwart.schema import (
     Bool,
     DateTime,
@@ -93,9 +93,7 @@ class DkimSignatureKind(Kind):
         if record.get("domainId") is not None:
             keys.search.append(("domainId", record["domainId"]))
             keys.refs.append(("Domain", record["domainId"], None))
-        if record.get("memberTenantId") is not None:
-            keys.search.append(("memberTenantId", record["memberTenantId"]))
-            keys.refs.append(("Tenant", record["memberTenantId"], None))
+        tenant_keys(record, keys)
         return keys
 
     def extras(

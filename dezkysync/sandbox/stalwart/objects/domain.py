@@ -15,7 +15,7 @@ from dezkysync.sandbox.stalwart.dkim import ALGORITHMS, DEFAULT_TEMPLATE, select
 from dezkysync.sandbox.stalwart.errors import SetFailure, set_error
 from dezkysync.sandbox.stalwart.ids import encode_id
 from dezkysync.sandbox.stalwart.names import sanitize_domain, sanitize_email
-from dezkysync.sandbox.stalwart.objects.base import FilterSpec, Kind, Write, wanted
+from dezkysync.sandbox.stalwart.objects.base import FilterSpec, Kind, Write, tenant_keys, wanted
 from dezkysync.sandbox.stalwart.schema import (
     Bool,
     DateTime,
@@ -152,9 +152,7 @@ class DomainKind(Kind):
         for alias in record["aliases"]:
             keys.search.append(("aliases", alias))
             keys.unique.append(("Domain", "aliases", alias))
-        if record.get("memberTenantId") is not None:
-            keys.search.append(("memberTenantId", record["memberTenantId"]))
-            keys.refs.append(("Tenant", record["memberTenantId"], None))
+        tenant_keys(record, keys)
         if record.get("directoryId") is not None:
             keys.refs.append(("Directory", record["directoryId"], None))
         certificates = record["certificateManagement"]

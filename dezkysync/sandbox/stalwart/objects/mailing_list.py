@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dezkysync.sandbox.stalwart.names import sanitize_email
-from dezkysync.sandbox.stalwart.objects.base import FilterSpec, Kind, wanted
+from dezkysync.sandbox.stalwart.objects.base import FilterSpec, Kind, tenant_keys, wanted
 from dezkysync.sandbox.stalwart.objects.common import (
     ALIASES,
     LOCAL_PART,
@@ -52,9 +52,7 @@ class MailingListKind(Kind):
 
     def index_keys(self, record: Any) -> IndexKeys:
         keys = IndexKeys()
-        if record.get("memberTenantId") is not None:
-            keys.search.append(("memberTenantId", record["memberTenantId"]))
-            keys.refs.append(("Tenant", record["memberTenantId"], None))
+        tenant_keys(record, keys)
         keys.search.extend(("text", word) for word in text_tokens(record))
         address_keys(record, keys)
         return keys
