@@ -36,8 +36,8 @@ from dezkysync.config import Config
 from dezkysync.exitcodes import ExitCode
 from dezkysync.http import RetryPolicy
 from dezkysync.live.model import LiveState
-from dezkysync.plan.compute import compute_plan
 from dezkysync.plan.model import Plan, PlanOptions
+from dezkysync.plan.run import plan_as_configured
 from dezkysync.plan.saved import SavedPlanError, load_plan
 from dezkysync.plan.serialize import summary
 from dezkysync.plan.shard import Shard, shard_plan
@@ -149,15 +149,12 @@ def plan_for(inputs: Inputs, config: Config, live: LiveState, options: PlanOptio
     a fresh computation (:class:`ApplyStop` when it is stale)."""
     assert inputs.tenants is not None
     effective = inputs.saved.computed_from.options if inputs.saved is not None else options
-    fresh = compute_plan(
+    fresh = plan_as_configured(
         inputs.tenants,
         live,
+        config,
         options=effective,
-        limits=config.deletion,
-        protected=config.protected,
-        max_age=config.plan_max_age,
-        service_urls={name: s.url for name, s in config.services.items()},
-        git_commit=git_commit(list(inputs.paths)),
+        commit=git_commit(list(inputs.paths)),
     )
     scope = inputs.in_scope()
     if scope is not None and len(scope.tenants) != len(inputs.tenants.tenants):

@@ -92,7 +92,7 @@ def stale_reasons(
         reasons.append(f"{change_id} is no longer needed")
     if saved.blocked_ids != fresh.blocked_ids:
         reasons.append("the guards now hold back other changes than in the plan")
-    return _dedupe(reasons)
+    return list(dict.fromkeys(reasons))  # each reason once, in order
 
 
 def summarise(reasons: list[str]) -> str:
@@ -101,13 +101,3 @@ def summarise(reasons: list[str]) -> str:
     more = len(reasons) - len(shown)
     text = "; ".join(shown)
     return f"{text}; and {more} more" if more > 0 else text
-
-
-def _dedupe(items: list[str]) -> list[str]:
-    seen: set[str] = set()
-    unique: list[str] = []
-    for item in items:
-        if item not in seen:
-            seen.add(item)
-            unique.append(item)
-    return unique

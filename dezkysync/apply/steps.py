@@ -161,6 +161,18 @@ class ChangeRunner:
         self._set_password(change, self.passwords.obtain(change))
         return f"password reset ({PASSWORD_NOTE})"
 
+    def _describe(self, object_type: str, known: Known, change: Change) -> str | None:
+        """Write the description (display name and marker) of the Stalwart mailbox or list
+        ``change`` adopts or renames; say which it was (None when neither)."""
+        name_field = change.field("name")
+        if change.action != "adopt" and name_field is None:
+            return None
+        display = name_field.after if name_field is not None else known.display
+        self._stalwart().describe(
+            object_type, str(known.id), stalwart_description(display, change.tenant)
+        )
+        return "marked as the tenant's" if change.action == "adopt" else "renamed"
+
     # -- Stalwart domains -------------------------------------------------------------------------
     def _domain_create(self, change: Change) -> str:
         writer = self._stalwart()
@@ -216,13 +228,9 @@ class ChangeRunner:
         writer = self._stalwart()
         known = self._known("mailbox", change.key, change)
         done: list[str] = []
-        name_field = change.field("name")
-        if change.action == "adopt" or name_field is not None:
-            display = name_field.after if name_field is not None else known.display
-            writer.describe(
-                "x:Account", str(known.id), stalwart_description(display, change.tenant)
-            )
-            done.append("marked as the tenant's" if change.action == "adopt" else "renamed")
+        described = self._describe("x:Account", known, change)
+        if described:
+            done.append(described)
         if change.field("quota") is not None:
             writer.set_quota(str(known.id), _after(change, "quota"))
             done.append("quota set")
@@ -283,13 +291,9 @@ class ChangeRunner:
         writer = self._stalwart()
         known = self._known("list", change.key, change)
         done: list[str] = []
-        name_field = change.field("name")
-        if change.action == "adopt" or name_field is not None:
-            display = name_field.after if name_field is not None else known.display
-            writer.describe(
-                "x:MailingList", str(known.id), stalwart_description(display, change.tenant)
-            )
-            done.append("marked as the tenant's" if change.action == "adopt" else "renamed")
+        described = self._describe("x:MailingList", known, change)
+        if described:
+            done.append(described)
         recipients = change.field("recipients")
         if recipients is not None:
             before, after = set(recipients.before or []), set(recipients.after or [])

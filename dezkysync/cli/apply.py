@@ -121,6 +121,18 @@ def unexpected(exc: Exception, config: Config) -> NoReturn:
 
 # -- the command ------------------------------------------------------------------------------
 
+#: ``--journal``, shared with the ``member`` commands.
+journal_option = click.option(
+    "--journal",
+    "journal_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_JOURNAL,
+    show_default=True,
+    help="The audit journal (JSON lines, appended).",
+)
+#: ``--yes``, shared with the ``member`` commands.
+yes_option = click.option("--yes", is_flag=True, help="Do not ask for confirmation (CI).")
+
 
 @click.command("apply")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -131,17 +143,10 @@ def unexpected(exc: Exception, config: Config) -> NoReturn:
     show_default=True,
     help="Where the one-time passwords go (mode 0600, created before any change).",
 )
-@click.option(
-    "--journal",
-    "journal_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_JOURNAL,
-    show_default=True,
-    help="The audit journal (JSON lines, appended).",
-)
+@journal_option
 @click.option("--adopt", is_flag=True, help="Take over unmanaged objects that match the files.")
 @click.option("--allow-deletes", is_flag=True, help="Lift the per-tenant deletion thresholds.")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation (CI).")
+@yes_option
 @click.option(
     "--shard",
     metavar="K/N",

@@ -23,29 +23,20 @@ from dezkysync.apply.run import connect_services, writers_for
 from dezkysync.apply.steps import Writers
 from dezkysync.cli._context import CliContext
 from dezkysync.cli.apply import (
-    DEFAULT_JOURNAL,
     DEFAULT_SECRETS_FILE,
     confirm,
     fail,
+    journal_option,
     open_journal,
     open_secrets,
     services_config,
     unexpected,
+    yes_option,
 )
 from dezkysync.config import Config
 from dezkysync.exitcodes import ExitCode
 from dezkysync.http import ServiceError, scrub
 from dezkysync.services.reader import read_live_state
-
-_journal_option = click.option(
-    "--journal",
-    "journal_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_JOURNAL,
-    show_default=True,
-    help="The audit journal (JSON lines, appended).",
-)
-_yes_option = click.option("--yes", is_flag=True, help="Do not ask for confirmation (CI).")
 
 
 @click.group(name="member")
@@ -66,8 +57,8 @@ def group() -> None:
     show_default=True,
     help="Where the new one-time password goes (mode 0600).",
 )
-@_journal_option
-@_yes_option
+@journal_option
+@yes_option
 def reset_password_command(email: str, secrets_file: Path, journal_path: Path, yes: bool) -> None:
     """Give EMAIL a new one-time password, the same on SSO and mailbox.
 
@@ -97,8 +88,8 @@ def reset_password_command(email: str, secrets_file: Path, journal_path: Path, y
 
 @group.command(name="logout")
 @click.argument("email")
-@_journal_option
-@_yes_option
+@journal_option
+@yes_option
 def logout_command(email: str, journal_path: Path, yes: bool) -> None:
     """End every SSO session of EMAIL, and no one else's."""
     ctx = CliContext.current()

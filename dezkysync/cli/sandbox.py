@@ -15,6 +15,14 @@ from dezkysync.cli._context import CliContext
 from dezkysync.files import write_atomically
 from dezkysync.sandbox.runtime import SERVICES, SandboxError, SandboxSession
 
+_dir_option = click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="State directory [default: the global --sandbox-dir].",
+)
+
 
 @click.group(name="sandbox")
 def group() -> None:
@@ -22,13 +30,7 @@ def group() -> None:
 
 
 @group.command(name="serve")
-@click.option(
-    "--dir",
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="State directory [default: the global --sandbox-dir].",
-)
+@_dir_option
 @click.option(
     "--env-file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -84,13 +86,7 @@ def serve_command(directory: Path | None, env_file: Path | None, host: str) -> N
 
 
 @group.command(name="reset")
-@click.option(
-    "--dir",
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="State directory [default: the global --sandbox-dir].",
-)
+@_dir_option
 def reset_command(directory: Path | None) -> None:
     """Empty the sandbox: every emulator back to a fresh install."""
     directory = directory or CliContext.current().sandbox_dir

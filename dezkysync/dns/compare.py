@@ -108,17 +108,29 @@ def _mx_text(mx: Mx) -> str:
     return f"{mx.priority} {mx.host}"
 
 
+def _not_exactly_one(
+    records: tuple[str, ...], answer: Answer, what: str, duplicates: str
+) -> Verdict | None:
+    """The verdict when ``answer`` does not publish exactly one of ``records``: missing (no
+    ``what``), or duplicate (``duplicates`` says why that matters); None when it does."""
+    if not records:
+        return Verdict("missing", _none_among(what, answer))
+    if len(records) > 1:
+        return Verdict("duplicate", f"{len(records)} {duplicates}", records)
+    return None
+
+
 def _judge_spf(expected: ExpectedRecord, answer: Answer) -> Verdict:
     records = tuple(text for text in answer.texts if is_spf(text))
-    if not records:
-        return Verdict("missing", _none_among("SPF record (TXT starting with v=spf1)", answer))
-    if len(records) > 1:
-        return Verdict(
-            "duplicate",
-            f"{len(records)} SPF records; receivers reject mail when there is more than one"
-            " (RFC 7208 §4.5): merge them into one",
-            records,
-        )
+    not_one = _not_exactly_one(
+        records,
+        answer,
+        "SPF record (TXT starting with v=spf1)",
+        "SPF records; receivers reject mail when there is more than one (RFC 7208 §4.5): "
+        "merge them into one",
+    )
+    if not_one is not None:
+        return not_one
     terms = spf_terms(records[0])
     wanted = [t for t in spf_terms(expected.text) if t.lstrip("+-~?") != "all"]
     problems = [f"lacks the mechanism {t}" for t in wanted if t not in terms]
@@ -133,15 +145,15 @@ def _judge_spf(expected: ExpectedRecord, answer: Answer) -> Verdict:
 
 def _judge_dkim(expected: ExpectedRecord, answer: Answer) -> Verdict:
     records = tuple(text for text in answer.texts if is_dkim(text))
-    if not records:
-        return Verdict("missing", _none_among("DKIM key record (v=DKIM1; … p=…)", answer))
-    if len(records) > 1:
-        return Verdict(
-            "duplicate",
-            f"{len(records)} DKIM key records for one selector; verifiers cannot tell which"
-            " applies: keep only the expected one",
-            records,
-        )
+    not_one = _not_exactly_one(
+        records,
+        answer,
+        "DKIM key record (v=DKIM1; … p=…)",
+        "DKIM key records for one selector; verifiers cannot tell which applies: keep only "
+        "the expected one",
+    )
+    if not_one is not None:
+        return not_one
     have = dkim_public_key(records[0]) or ""
     want = dkim_public_key(expected.text) or ""
     if have == want:
@@ -157,15 +169,14 @@ def _judge_dkim(expected: ExpectedRecord, answer: Answer) -> Verdict:
 
 def _judge_dmarc(expected: ExpectedRecord, answer: Answer) -> Verdict:
     records = tuple(text for text in answer.texts if is_dmarc(text))
-    if not records:
-        return Verdict("missing", _none_among("DMARC record (v=DMARC1)", answer))
-    if len(records) > 1:
-        return Verdict(
-            "duplicate",
-            f"{len(records)} DMARC records; receivers then apply no DMARC at all"
-            " (RFC 7489 §6.6.3): keep only one",
-            records,
-        )
+    not_one = _not_exactly_one(
+        records,
+        answer,
+        "DMARC record (v=DMARC1)",
+        "DMARC records; receivers then apply no DMARC at all (RFC 7489 §6.6.3): keep only one",
+    )
+    if not_one is not None:
+        return not_one
     record = records[0]
     problems: list[str] = []
     want_policy = (tag_value(expected.text, "p") or "none").lower()

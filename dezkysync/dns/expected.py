@@ -49,26 +49,18 @@ def expect_domain(
     name = normalise_name(domain.name)
     ownership = None if tenant is None else ownership_record(tenant, name, salt)
     if zone_file is None:
-        dmarc = _dmarc_record(name, None, domain.dmarc)
-        return DomainExpectation(
-            tenant=tenant,
-            domain=name,
-            records=tuple(r for r in (dmarc, ownership) if r is not None),
-            problem=(
-                f"Stalwart has no domain {name} yet, so its MX, SPF and DKIM records are"
-                " unknown; apply the tenant first"
-            ),
+        return _without_zone(
+            tenant,
+            name,
+            domain,
+            ownership,
+            f"Stalwart has no domain {name} yet, so its MX, SPF and DKIM records are unknown; "
+            "apply the tenant first",
         )
     try:
         zone = parse_zone_file(name, zone_file)
     except ZoneFileError as exc:
-        dmarc = _dmarc_record(name, None, domain.dmarc)
-        return DomainExpectation(
-            tenant=tenant,
-            domain=name,
-            records=tuple(r for r in (dmarc, ownership) if r is not None),
-            problem=str(exc),
-        )
+        return _without_zone(tenant, name, domain, ownership, str(exc))
 
     records: list[ExpectedRecord] = []
     if zone.mx:
@@ -88,6 +80,24 @@ def expect_domain(
         records.append(ownership)
     return DomainExpectation(
         tenant=tenant, domain=name, records=tuple(records), other_records=zone.other
+    )
+
+
+def _without_zone(
+    tenant: str | None,
+    name: str,
+    domain: Domain,
+    ownership: ExpectedRecord | None,
+    problem: str,
+) -> DomainExpectation:
+    """What ``domain`` must publish when Stalwart's zone file gives nothing (``problem`` says
+    why): the tenant's DMARC and the ownership record only."""
+    dmarc = _dmarc_record(name, None, domain.dmarc)
+    return DomainExpectation(
+        tenant=tenant,
+        domain=name,
+        records=tuple(r for r in (dmarc, ownership) if r is not None),
+        problem=problem,
     )
 
 

@@ -29,11 +29,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dezkysync.drift.record import AppliedRecords
+from dezkysync.export.person import Person
 from dezkysync.live.model import (
     GroupRole,
-    LiveFilesUser,
     LiveIdentity,
-    LiveMailbox,
     LiveState,
     Ownership,
 )
@@ -65,16 +64,6 @@ def _ours(owner: Ownership | None) -> str | None:
 
 def _domain_of(address: str) -> str:
     return address.rpartition("@")[2]
-
-
-@dataclass
-class _Person:
-    """What the services hold about one login of a tenant."""
-
-    login: str
-    identity: LiveIdentity | None = None
-    mailbox: LiveMailbox | None = None
-    files_user: LiveFilesUser | None = None
 
 
 class _Collector:
@@ -150,17 +139,17 @@ class _Collector:
             document["lists"] = lists
         return ExportedTenant(slug, document, self.notes[slug])
 
-    def _people(self, slug: str) -> list[_Person]:
+    def _people(self, slug: str) -> list[Person]:
         st, au, oc = self.live.stalwart, self.live.authentik, self.live.ocis
-        people: dict[str, _Person] = {}
+        people: dict[str, Person] = {}
         for identity in au.identities:
             if _ours(identity.owner) == slug:
-                people.setdefault(identity.login, _Person(identity.login)).identity = identity
+                people.setdefault(identity.login, Person(identity.login)).identity = identity
         if st is not None:
             for mailbox in st.mailboxes:
                 if _ours(mailbox.owner) == slug:
-                    people.setdefault(mailbox.email, _Person(mailbox.email)).mailbox = mailbox
-        kept: list[_Person] = []
+                    people.setdefault(mailbox.email, Person(mailbox.email)).mailbox = mailbox
+        kept: list[Person] = []
         for login, person in sorted(people.items()):
             if "@" not in login:
                 self.notes[slug].append(
@@ -184,7 +173,7 @@ class _Collector:
         self,
         slug: str,
         domains: list[str],
-        people: list[_Person],
+        people: list[Person],
         recorded: Mapping[str, Any],
     ) -> list[dict[str, Any]]:
         recorded_domains = {
@@ -220,16 +209,9 @@ class _Collector:
             entries.append(entry)
         return entries
 
-    def _member(self, slug: str, person: _Person) -> dict[str, Any]:
+    def _member(self, slug: str, person: Person) -> dict[str, Any]:
         identity, mailbox, files_user = person.identity, person.mailbox, person.files_user
-        names = (
-            identity.name if identity is not None else None,
-            mailbox.display_name if mailbox is not None else None,
-            files_user.display_name if files_user is not None else None,
-            person.login.partition("@")[0],
-        )
-        name = next(n.strip() for n in names if n and n.strip())
-        entry: dict[str, Any] = {"email": person.login, "name": name}
+        entry: dict[str, Any] = {"email": person.login, "name": person.name}
         if self._is_admin(slug, identity):
             entry["role"] = "admin"
         if mailbox is not None:
@@ -246,14 +228,9 @@ class _Collector:
                 entry["aliases"] = sorted(aliases)
             if mailbox.quota is not None and mailbox.quota > 0:
                 entry["quota"] = format_quota(mailbox.quota)
-        suspended = {
-            "authentik": identity is not None and not identity.is_active,
-            "stalwart": mailbox is not None and mailbox.suspended,
-            "ocis": files_user is not None and not files_user.enabled,
-        }
-        if any(suspended.values()):
+        held = person.suspended_on
+        if held:
             entry["state"] = "suspended"
-            held = [name for name, value in suspended.items() if value]
             present = [
                 name
                 for name, obj in (

@@ -21,23 +21,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from dezkysync.export.person import Person
 from dezkysync.live.model import (
-    LiveFilesUser,
-    LiveIdentity,
-    LiveMailbox,
     LiveMailingList,
     LiveState,
     Ownership,
 )
 from dezkysync.tenants.quota import format_quota
-
-
-@dataclass
-class _Candidate:
-    login: str
-    identity: LiveIdentity | None = None
-    mailbox: LiveMailbox | None = None
-    files_user: LiveFilesUser | None = None
 
 
 @dataclass
@@ -87,7 +77,7 @@ def find_unmanaged(live: LiveState, domain_owner: dict[str, str]) -> Unmanaged:
     selves = {au.me.username.lower(), oc.me.username.lower()}
     if st is not None:
         selves.add(st.identity.lower())
-    people: dict[str, _Candidate] = {}
+    people: dict[str, Person] = {}
     lists: list[LiveMailingList] = []
     domains: set[str] = set()
     for identity in au.identities:
@@ -96,7 +86,7 @@ def find_unmanaged(live: LiveState, domain_owner: dict[str, str]) -> Unmanaged:
                 f"authentik user {identity.username}: unreadable marker ({problem})"
             )
         elif _free(identity.owner) and identity.login not in selves:
-            people.setdefault(identity.login, _Candidate(identity.login)).identity = identity
+            people.setdefault(identity.login, Person(identity.login)).identity = identity
     for group in au.groups:
         if problem := _problem(group.owner):
             result.other.append(f"authentik group {group.name}: unreadable marker ({problem})")
@@ -110,7 +100,7 @@ def find_unmanaged(live: LiveState, domain_owner: dict[str, str]) -> Unmanaged:
         login = files_user.login
         if login in selves or login in managed_logins or login in au.system_by_login:
             continue
-        people.setdefault(login, _Candidate(login)).files_user = files_user
+        people.setdefault(login, Person(login)).files_user = files_user
     if st is not None:
         for live_domain in st.domains:
             if problem := _problem(live_domain.owner):
@@ -125,7 +115,7 @@ def find_unmanaged(live: LiveState, domain_owner: dict[str, str]) -> Unmanaged:
                     f"Stalwart mailbox {mailbox.email}: unreadable marker ({problem})"
                 )
             elif _free(mailbox.owner) and mailbox.email not in selves:
-                people.setdefault(mailbox.email, _Candidate(mailbox.email)).mailbox = mailbox
+                people.setdefault(mailbox.email, Person(mailbox.email)).mailbox = mailbox
         for mailing_list in st.lists:
             if problem := _problem(mailing_list.owner):
                 result.other.append(
@@ -170,28 +160,15 @@ def find_unmanaged(live: LiveState, domain_owner: dict[str, str]) -> Unmanaged:
     return result
 
 
-def _member(person: _Candidate) -> dict[str, Any]:
-    identity, mailbox, files_user = person.identity, person.mailbox, person.files_user
-    names = (
-        identity.name if identity is not None else None,
-        mailbox.display_name if mailbox is not None else None,
-        files_user.display_name if files_user is not None else None,
-        person.login.partition("@")[0],
-    )
-    entry: dict[str, Any] = {
-        "email": person.login,
-        "name": next(n.strip() for n in names if n and n.strip()),
-    }
+def _member(person: Person) -> dict[str, Any]:
+    mailbox = person.mailbox
+    entry: dict[str, Any] = {"email": person.login, "name": person.name}
     if mailbox is not None:
         if mailbox.alias_emails:
             entry["aliases"] = list(mailbox.alias_emails)
         if mailbox.quota:
             entry["quota"] = format_quota(mailbox.quota)
-    if (
-        (identity is not None and not identity.is_active)
-        or (mailbox is not None and mailbox.suspended)
-        or (files_user is not None and not files_user.enabled)
-    ):
+    if person.suspended_on:
         entry["state"] = "suspended"
     return entry
 

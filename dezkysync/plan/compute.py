@@ -12,12 +12,10 @@ from dezkysync.plan.diff import diff
 from dezkysync.plan.draft import Builder, Draft
 from dezkysync.plan.guards import evaluate
 from dezkysync.plan.links import link
-from dezkysync.plan.model import Change, ComputedFrom, Finding, Plan, PlanOptions
+from dezkysync.plan.model import Change, ComputedFrom, Plan, PlanOptions, in_plan_order
 from dezkysync.plan.order import execution_order
 from dezkysync.plan.source import file_digests, service_sources, tenant_digests
 from dezkysync.tenants.model import TenantSet
-
-_SEVERITY_RANK = {"blocking": 0, "warning": 1, "info": 2}
 
 
 def compute_plan(
@@ -44,15 +42,7 @@ def compute_plan(
     ordered = execution_order(builder)
     position = {draft.id: n for n, draft in enumerate(ordered)}
     changes = tuple(_freeze(draft, position) for draft in ordered)
-    findings = sorted(
-        builder.findings,
-        key=lambda f: (
-            position.get(f.change_id, -1) if f.change_id else -1,
-            _SEVERITY_RANK[f.severity],
-            f.code,
-            f.message,
-        ),
-    )
+    findings = in_plan_order(builder.findings, position)
     involved = {change.object_ref for change in changes}
     computed_from = ComputedFrom(
         created_at=(now or datetime.now(UTC)).replace(microsecond=0),
@@ -70,7 +60,9 @@ def compute_plan(
             ref: value for ref, value in sorted(builder.live_objects.items()) if ref in involved
         },
     )
-    return Plan(changes=changes, findings=tuple(_dedupe(findings)), computed_from=computed_from)
+    return Plan(
+        changes=changes, findings=tuple(dict.fromkeys(findings)), computed_from=computed_from
+    )
 
 
 def _freeze(draft: Draft, position: Mapping[str, int]) -> Change:
@@ -88,16 +80,6 @@ def _freeze(draft: Draft, position: Mapping[str, int]) -> Change:
         object_ref=draft.object_ref,
         note=draft.note,
     )
-
-
-def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
-    seen: set[Finding] = set()
-    unique: list[Finding] = []
-    for finding in findings:
-        if finding not in seen:
-            seen.add(finding)
-            unique.append(finding)
-    return unique
 
 
 __all__ = ["compute_plan"]

@@ -114,6 +114,26 @@ def _address_state(stalwart: StalwartState, address: str) -> dict[str, str] | No
     return None if holder is None else {"held_by": holder[0], "of": holder[1]}
 
 
+def _adopt_or_update(
+    builder: Builder,
+    draft: Draft,
+    have: object,
+    owner: Ownership | None,
+    changed: list[FieldChange],
+) -> Draft | None:
+    """Add ``draft`` as the adopt of an existing object that is not the tenant's own yet
+    (returned, for the takeover guard), or as the update of one that is, when ``changed``."""
+    if claim(owner, draft.tenant) != "ours":
+        draft.action = "adopt"
+        draft.fields = [FieldChange("tenant", _owner_text(owner), draft.tenant), *changed]
+        return builder.add(draft, have)
+    if changed:
+        draft.action = "update"
+        draft.fields = changed
+        builder.add(draft, have)
+    return None
+
+
 # -- Stalwart -----------------------------------------------------------------------------------
 
 
@@ -125,22 +145,17 @@ def _domains(ctx: _Context, st: StalwartState) -> None:
                 Draft("stalwart", "domain", "create", want.tenant, name, domain=name), None
             )
             continue
-        if claim(have.owner, want.tenant) == "ours":
-            continue
-        draft = ctx.builder.add(
+        adopt = _adopt_or_update(
+            ctx.builder,
             Draft(
-                "stalwart",
-                "domain",
-                "adopt",
-                want.tenant,
-                name,
-                fields=[FieldChange("tenant", _owner_text(have.owner), want.tenant)],
-                live={"id": have.id},
-                domain=name,
+                "stalwart", "domain", "update", want.tenant, name, live={"id": have.id}, domain=name
             ),
             have,
+            have.owner,
+            [],
         )
-        take_over(ctx.builder, draft, have.owner, f"the domain {name}")
+        if adopt is not None:
+            take_over(ctx.builder, adopt, have.owner, f"the domain {name}")
     for have in st.domains:
         if have.name in ctx.desired.domains:
             continue
@@ -199,40 +214,26 @@ def _mailboxes(ctx: _Context, st: StalwartState) -> None:
                 ("quota", have.quota, want.quota),
             ]
         )
-        base: Draft | None = None
-        if state != "ours":
-            base = builder.add(
-                Draft(
-                    "stalwart",
-                    "mailbox",
-                    "adopt",
-                    want.tenant,
-                    email,
-                    fields=[FieldChange("tenant", _owner_text(have.owner), want.tenant), *changed],
-                    live={"id": have.id},
-                    login=email,
-                    domain=domain,
-                ),
-                have,
-            )
+        base = _adopt_or_update(
+            builder,
+            Draft(
+                "stalwart",
+                "mailbox",
+                "update",
+                want.tenant,
+                email,
+                live={"id": have.id},
+                login=email,
+                domain=domain,
+            ),
+            have,
+            have.owner,
+            changed,
+        )
+        if base is not None:
             take_over(builder, base, have.owner, f"the mailbox {email}")
             if state != "free":
                 continue
-        elif changed:
-            builder.add(
-                Draft(
-                    "stalwart",
-                    "mailbox",
-                    "update",
-                    want.tenant,
-                    email,
-                    fields=changed,
-                    live={"id": have.id},
-                    login=email,
-                    domain=domain,
-                ),
-                have,
-            )
         if want.suspended != have.suspended:
             _mailbox_state(ctx, have, want.tenant, want.suspended, base)
         live_aliases = {alias.email: alias for alias in have.aliases}
@@ -366,36 +367,23 @@ def _lists(ctx: _Context, st: StalwartState) -> None:
                 ("recipients", list(have.recipients), list(want.recipients)),
             ]
         )
-        state = claim(have.owner, want.tenant)
-        if state != "ours":
-            draft = builder.add(
-                Draft(
-                    "stalwart",
-                    "list",
-                    "adopt",
-                    want.tenant,
-                    email,
-                    fields=[FieldChange("tenant", _owner_text(have.owner), want.tenant), *changed],
-                    live={"id": have.id},
-                    domain=domain,
-                ),
-                have,
-            )
-            take_over(builder, draft, have.owner, f"the mailing list {email}")
-        elif changed:
-            builder.add(
-                Draft(
-                    "stalwart",
-                    "list",
-                    "update",
-                    want.tenant,
-                    email,
-                    fields=changed,
-                    live={"id": have.id},
-                    domain=domain,
-                ),
-                have,
-            )
+        adopt = _adopt_or_update(
+            builder,
+            Draft(
+                "stalwart",
+                "list",
+                "update",
+                want.tenant,
+                email,
+                live={"id": have.id},
+                domain=domain,
+            ),
+            have,
+            have.owner,
+            changed,
+        )
+        if adopt is not None:
+            take_over(builder, adopt, have.owner, f"the mailing list {email}")
     for have in st.lists:
         if have.email in ctx.desired.lists:
             continue
@@ -475,40 +463,26 @@ def _identities(ctx: _Context) -> None:
             ]
         )
         state = claim(have.owner, want.tenant)
-        base: Draft | None = None
-        if state != "ours":
-            base = builder.add(
-                Draft(
-                    "authentik",
-                    "identity",
-                    "adopt",
-                    want.tenant,
-                    login,
-                    fields=[FieldChange("tenant", _owner_text(have.owner), want.tenant), *changed],
-                    live={"pk": have.pk},
-                    login=login,
-                    domain=domain,
-                ),
-                have,
-            )
+        base = _adopt_or_update(
+            builder,
+            Draft(
+                "authentik",
+                "identity",
+                "update",
+                want.tenant,
+                login,
+                live={"pk": have.pk},
+                login=login,
+                domain=domain,
+            ),
+            have,
+            have.owner,
+            changed,
+        )
+        if base is not None:
             take_over(builder, base, have.owner, f"the SSO identity {login}")
             if state != "free":
                 continue
-        elif changed:
-            builder.add(
-                Draft(
-                    "authentik",
-                    "identity",
-                    "update",
-                    want.tenant,
-                    login,
-                    fields=changed,
-                    live={"pk": have.pk},
-                    login=login,
-                    domain=domain,
-                ),
-                have,
-            )
         if want.active != have.is_active:
             _state_change(
                 builder,
@@ -750,21 +724,22 @@ def _files_users(ctx: _Context) -> None:
         )
         owner = ident.owner if ident is not None else None
         state = claim(owner, want.tenant)
-        base: Draft | None = None
-        if state != "ours":
-            base = builder.add(
-                Draft(
-                    "ocis",
-                    "files-user",
-                    "adopt",
-                    want.tenant,
-                    login,
-                    fields=[FieldChange("tenant", _owner_text(owner), want.tenant), *changed],
-                    live={"id": have.id},
-                    login=login,
-                ),
-                have,
-            )
+        base = _adopt_or_update(
+            builder,
+            Draft(
+                "ocis",
+                "files-user",
+                "update",
+                want.tenant,
+                login,
+                live={"id": have.id},
+                login=login,
+            ),
+            have,
+            owner,
+            changed,
+        )
+        if base is not None:
             if ident is None and au.system_by_login.get(login) is not None:
                 builder.block(
                     base,
@@ -775,20 +750,6 @@ def _files_users(ctx: _Context) -> None:
             take_over(builder, base, owner, f"the OCIS user {login}")
             if state != "free":
                 continue
-        elif changed:
-            builder.add(
-                Draft(
-                    "ocis",
-                    "files-user",
-                    "update",
-                    want.tenant,
-                    login,
-                    fields=changed,
-                    live={"id": have.id},
-                    login=login,
-                ),
-                have,
-            )
         if want.enabled != have.enabled:
             _state_change(
                 builder,
@@ -965,21 +926,9 @@ def _passwords(ctx: _Context) -> None:
             )
         if state != "ours":
             continue
-        update = builder.of(kind, login, "update")
-        if update is None:
-            update = builder.add(
-                Draft(
-                    service,
-                    kind,
-                    "update",
-                    want.tenant,
-                    login,
-                    live=live_ids,
-                    login=login,
-                    domain=_domain_of(login),
-                ),
-                live_obj,
-            )
+        update = _update_of(
+            builder, Draft(service, kind, "update", want.tenant, login, live=live_ids), live_obj
+        )
         update.fields.append(FieldChange("password", None, GENERATED))
         update.note = f"the re-created {created.kind} and this {kind} share one new password"
         update.deps.add(created.id)
@@ -1009,21 +958,9 @@ def _pending_passwords(ctx: _Context) -> None:
         ):
             stores.append(("stalwart", "mailbox", {"id": mailbox.id}, mailbox))
         for service, kind, live_ids, live_obj in stores:
-            update = builder.of(kind, login, "update")
-            if update is None:
-                update = builder.add(
-                    Draft(
-                        service,
-                        kind,
-                        "update",
-                        want.tenant,
-                        login,
-                        live=live_ids,
-                        login=login,
-                        domain=_domain_of(login),
-                    ),
-                    live_obj,
-                )
+            update = _update_of(
+                builder, Draft(service, kind, "update", want.tenant, login, live=live_ids), live_obj
+            )
             if update.fields and any(f.name == "password" for f in update.fields):
                 continue
             update.fields.append(FieldChange("password", None, GENERATED))
@@ -1031,3 +968,14 @@ def _pending_passwords(ctx: _Context) -> None:
                 "an earlier apply stopped before this member's password was set: a fresh "
                 "one-time password goes to every store"
             )
+
+
+def _update_of(builder: Builder, draft: Draft, live: object) -> Draft:
+    """The update already planned for a member's object, or else ``draft`` (the member and
+    its domain taken from the key), added."""
+    update = builder.of(draft.kind, draft.key, "update")
+    if update is not None:
+        return update
+    draft.login = draft.key
+    draft.domain = _domain_of(draft.key)
+    return builder.add(draft, live)

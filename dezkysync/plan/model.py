@@ -11,6 +11,7 @@ a field whose value is set at apply time reads :data:`GENERATED`.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -104,6 +105,24 @@ class Finding:
     tenant: str | None = None
     change_id: str | None = None
     override: str | None = None
+
+
+_SEVERITY_RANK: dict[Severity, int] = {"blocking": 0, "warning": 1, "info": 2}
+
+
+def in_plan_order(findings: Iterable[Finding], position: Mapping[str, int]) -> list[Finding]:
+    """``findings`` as a plan lists them: by the place of their change in ``position`` (change
+    id -> place; findings on no change, or on one not there, first), then by severity, code
+    and message."""
+    return sorted(
+        findings,
+        key=lambda f: (
+            position.get(f.change_id, -1) if f.change_id else -1,
+            _SEVERITY_RANK[f.severity],
+            f.code,
+            f.message,
+        ),
+    )
 
 
 @dataclass(frozen=True)

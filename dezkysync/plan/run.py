@@ -42,7 +42,28 @@ def plan_against_services(
     counter = counter if counter is not None else RequestCounter()
     with connect(config, counter=counter, retry=retry) as clients:
         live = read_live_state(clients)
-    plan = compute_plan(
+    plan = plan_as_configured(
+        tenants,
+        live,
+        config,
+        options=options,
+        commit=git_commit(list(paths) or list(tenants.files)),
+    )
+    return PlanRun(plan=plan, live=live, requests=counter.snapshot())
+
+
+def plan_as_configured(
+    tenants: TenantSet,
+    live: LiveState,
+    config: Config,
+    *,
+    options: PlanOptions | None,
+    commit: str | None,
+) -> Plan:
+    """:func:`~dezkysync.plan.compute.compute_plan` with the deletion limits, protected
+    identities, plan lifetime and service URLs of ``config`` (``commit``: the files' git
+    commit, when known)."""
+    return compute_plan(
         tenants,
         live,
         options=options,
@@ -50,6 +71,5 @@ def plan_against_services(
         protected=config.protected,
         max_age=config.plan_max_age,
         service_urls={name: s.url for name, s in config.services.items()},
-        git_commit=git_commit(list(paths) or list(tenants.files)),
+        git_commit=commit,
     )
-    return PlanRun(plan=plan, live=live, requests=counter.snapshot())

@@ -13,11 +13,10 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 
-from dezkysync.plan.model import Change, Finding, Plan
+from dezkysync.plan.model import Change, Finding, Plan, in_plan_order
 from dezkysync.tenants.model import shard_of
 
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
-_SEVERITY_RANK = {"blocking": 0, "warning": 1, "info": 2}
 MAX_SHARDS = 10_000
 
 #: The finding on a change that waits for a change of a tenant in another shard.
@@ -104,14 +103,7 @@ def shard_plan(plan: Plan, tenants: Collection[str]) -> Plan:
             )
             blocked.add(change.id)
     position = {c.id: n for n, c in enumerate(kept)}
-    findings.sort(
-        key=lambda f: (
-            position.get(f.change_id, -1) if f.change_id else -1,
-            _SEVERITY_RANK[f.severity],
-            f.code,
-            f.message,
-        )
-    )
+    findings = in_plan_order(findings, position)
     refs = {c.object_ref for c in kept}
     source = plan.computed_from
     computed_from = replace(

@@ -25,25 +25,14 @@ from dezkysync.sandbox.runtime import IN_PROCESS_URLS, SandboxSession
 from dezkysync.sandbox.server import RunningServer, serve
 from dezkysync.sandbox.stalwart import StalwartEmulator
 from dezkysync.services.reader import ServiceClients, connect
+from tests.plan.conftest import ENV_VARS as SERVICE_ENV_VARS
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "tenants"
 FLOW_URL = "/api/v3/flows/executor/default-authentication-flow/"
 USING = ["urn:ietf:params:jmap:core", "urn:stalwart:jmap"]
 FAST_RETRY = RetryPolicy(attempts=3, base=0.01, max_delay=0.05)
-ENV_VARS = (
-    "STALWART_URL",
-    "STALWART_TOKEN",
-    "AUTHENTIK_URL",
-    "AUTHENTIK_TOKEN",
-    "OCIS_URL",
-    "OCIS_TOKEN",
-    "STALWART_PROVISIONING_ENABLED",
-    "DEZKYSYNC_CONFIG",
-    "DEZKYSYNC_SANDBOX_DIR",
-    "DEZKYSYNC_TEST_KILL_AFTER",
-    "NO_COLOR",
-)
+ENV_VARS = (*SERVICE_ENV_VARS, "DEZKYSYNC_SANDBOX_DIR", "DEZKYSYNC_TEST_KILL_AFTER", "NO_COLOR")
 
 
 def copy_examples(dest: Path) -> Path:

@@ -9,14 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from dezkysync.cli import cli
 from dezkysync.config import load_config
 from dezkysync.drift import build_applied_record, write_applied_records
 from dezkysync.services.reader import connect
 from dezkysync.tenants import TenantSet, load_tenants
-from tests.plan.conftest import ENV_VARS, Services
+from tests.plan.conftest import Services
 
 ACME = """\
 tenant: acme
@@ -66,24 +65,10 @@ members:
 """
 
 
-def write_tenants(root: Path, **files: str) -> Path:
-    """``root/tenants/<name>.yaml`` for each keyword; returns the folder."""
-    folder = root / "tenants"
-    folder.mkdir(exist_ok=True)
-    for name, text in files.items():
-        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
-    return folder
-
-
 def run(services: Services, *args: str, env: Mapping[str, str] | None = None) -> Result:
     """``dezkysync ARGS`` against the loopback emulators (nothing from the real environment);
     asserts no token reached the output."""
-    full_env: dict[str, str | None] = {var: None for var in ENV_VARS}
-    full_env.update(services.env if env is None else env)
-    result = CliRunner().invoke(cli, list(args), env=full_env, catch_exceptions=False)
-    leaked = [t for t in services.tokens.values() if t in result.stdout or t in result.stderr]
-    assert not leaked, "a token leaked into the output"
-    return result
+    return services.run(*args, env=env)
 
 
 def record_applied(

@@ -13,8 +13,8 @@ from dezkysync.apply.record import tenants_in_line
 from dezkysync.plan.model import Change, ComputedFrom, Plan
 from dezkysync.tenants import load_tenants
 from dezkysync.tenants.model import shard_of
-from tests.drift.support import ACME, GLOBEX, patch_user, run, write_tenants
-from tests.plan.conftest import Services
+from tests.drift.support import ACME, GLOBEX, patch_user, run
+from tests.plan.conftest import Services, write_tenants
 
 
 def _apply(services: Services, folder: Path, tmp: Path) -> None:

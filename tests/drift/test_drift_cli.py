@@ -13,9 +13,8 @@ from tests.drift.support import (
     converge_and_record,
     patch_user,
     run,
-    write_tenants,
 )
-from tests.plan.conftest import Services
+from tests.plan.conftest import Services, write_tenants
 
 
 def drift_json(services: Services, folder: Path, *extra: str) -> tuple[int, dict[str, Any]]:

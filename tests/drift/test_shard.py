@@ -12,8 +12,8 @@ from dezkysync.plan import load_plan
 from dezkysync.plan.shard import OTHER_SHARD, Shard, shard_plan
 from dezkysync.tenants import load_tenants
 from dezkysync.tenants.model import shard_of
-from tests.drift.support import ACME, GLOBEX, INITECH, run, write_tenants
-from tests.plan.conftest import Services
+from tests.drift.support import ACME, GLOBEX, INITECH, run
+from tests.plan.conftest import Services, write_tenants
 
 
 def test_parse() -> None:

@@ -16,9 +16,8 @@ from tests.drift.support import (
     INITECH,
     converge_and_record,
     run,
-    write_tenants,
 )
-from tests.plan.conftest import Services
+from tests.plan.conftest import Services, write_tenants
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "tenants"
 SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/tenant.schema.json\n"

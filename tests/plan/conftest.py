@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,15 +62,19 @@ class Services:
     def requests(self, name: str, route: str) -> int:
         return int(self.emulators[name].log.summary()["by_route"].get(route, 0))
 
-    def plan(self, *args: str, env: dict[str, str] | None = None) -> PlanResult:
-        """Run ``dezkysync plan ARGS`` with these services (and nothing from the real env)."""
-        runner = CliRunner()
+    def run(self, *args: str, env: Mapping[str, str] | None = None) -> Result:
+        """Run ``dezkysync ARGS`` with these services (and nothing from the real env); asserts
+        no token reached the output."""
         full_env: dict[str, str | None] = {var: None for var in ENV_VARS}
         full_env.update(self.env if env is None else env)
-        result = runner.invoke(cli, ["plan", *args], env=full_env, catch_exceptions=False)
+        result = CliRunner().invoke(cli, list(args), env=full_env, catch_exceptions=False)
         secrets_seen = [t for t in self.tokens.values() if t in result.stdout or t in result.stderr]
         assert not secrets_seen, "a token leaked into the output"
-        return PlanResult(result)
+        return result
+
+    def plan(self, *args: str, env: dict[str, str] | None = None) -> PlanResult:
+        """Run ``dezkysync plan ARGS`` with these services (and nothing from the real env)."""
+        return PlanResult(self.run("plan", *args, env=env))
 
 
 @dataclass
@@ -119,6 +123,15 @@ def services() -> Iterator[Services]:
         seeder.close()
         for server in servers.values():
             server.close()
+
+
+def write_tenants(root: Path, **files: str) -> Path:
+    """``root/tenants/<name>.yaml`` for each keyword; returns the folder."""
+    folder = root / "tenants"
+    folder.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return folder
 
 
 @pytest.fixture

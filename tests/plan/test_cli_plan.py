@@ -9,7 +9,7 @@ import pytest
 
 from dezkysync.plan import load_plan, schema_errors
 from dezkysync.tenants import load_tenants
-from tests.plan.conftest import Services
+from tests.plan.conftest import Services, write_tenants
 
 ACME = """\
 tenant: acme
@@ -43,14 +43,6 @@ members:
   - email: carol@globex.test
     name: Carol Danvers
 """
-
-
-def write_tenants(root: Path, **files: str) -> Path:
-    folder = root / "tenants"
-    folder.mkdir(exist_ok=True)
-    for name, text in files.items():
-        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
-    return folder
 
 
 def test_plan_from_scratch_is_read_only(services: Services, workdir: Path) -> None:
