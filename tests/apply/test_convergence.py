@@ -11,6 +11,9 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 from dezkysync.sandbox.runtime import open_sandbox
 from tests.apply.support import (
@@ -158,39 +161,59 @@ def test_killed_after_both_stores_needs_no_new_password(workdir: Path) -> None:
     check_passwords(sandbox, workdir / "secrets.json")
 
 
-def test_sso_identity_removed_by_hand_gets_a_fresh_password_on_both_stores(workdir: Path) -> None:
-    sandbox = workdir / "sandbox"
-    tenants = copy_examples(workdir)
-    secrets = workdir / "secrets.json"
+DAN = "dan@globex.test"
+
+
+def applied_examples(workdir: Path) -> tuple[Path, Path, Path, str]:
+    """Apply the examples on a fresh sandbox: (sandbox, tenants, secrets file, dan's password)."""
+    sandbox, tenants = workdir / "sandbox", copy_examples(workdir)
+    secrets = workdir / "secrets.json"  # where rerun() records too
     first = sandbox_apply(
         sandbox, tenants, "--yes", "--secrets-file", secrets, "--journal", workdir / "j.jsonl"
     )
     assert first.code == 0, first.output
-    old = latest_passwords(secrets)["dan@globex.test"]
+    return sandbox, tenants, secrets, latest_passwords(secrets)[DAN]
+
+
+def sso_user(api: httpx.Client, username: str) -> dict[str, Any]:
+    """The authentik user called ``username`` (exactly one)."""
+    found: list[dict[str, Any]] = api.get(
+        "/api/v3/core/users/", params={"username": username}
+    ).json()["results"]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def assert_fresh_password_everywhere(sandbox: Path, secrets: Path, old: str, reason: str) -> None:
+    """Dan's newest password is recorded for ``reason`` and works on both stores; ``old``
+    no longer opens the mailbox."""
+    entries = [e for e in read_secrets(secrets) if e["login"] == DAN]
+    assert [e["reason"] for e in entries] == ["created", reason]
+    new = entries[-1]["password"]
+    with open_sandbox(sandbox) as session:
+        ends = Endpoints.of_sandbox(session)
+        assert ends.mail_login(DAN, new) == 200
+        assert ends.sso_login(DAN, new) is not None
+        assert ends.mail_login(DAN, old) == 401
+
+
+def test_sso_identity_removed_by_hand_gets_a_fresh_password_on_both_stores(workdir: Path) -> None:
+    sandbox, tenants, secrets, old = applied_examples(workdir)
     with open_sandbox(sandbox) as session:
         ends = Endpoints.of_sandbox(session)
         with ends.client(
             "authentik", headers={"Authorization": f"Bearer {session.tokens['authentik']}"}
         ) as api:
-            dan = api.get("/api/v3/core/users/", params={"username": "dan@globex.test"}).json()[
-                "results"
-            ][0]
+            dan = sso_user(api, DAN)
             assert api.delete(f"/api/v3/core/users/{dan['pk']}/").status_code == 204
         # Its OCIS user goes too: without the identity it would no longer count as managed.
         with ends.client(
             "ocis", headers={"Authorization": f"Bearer {session.tokens['ocis']}"}
         ) as api:
-            assert api.delete("/graph/v1.0/users/dan@globex.test").status_code == 204
+            assert api.delete(f"/graph/v1.0/users/{DAN}").status_code == 204
     output = rerun(workdir, sandbox, tenants)
-    assert "+ identity dan@globex.test" in output and "~ mailbox dan@globex.test" in output
-    entries = [e for e in read_secrets(secrets) if e["login"] == "dan@globex.test"]
-    assert [e["reason"] for e in entries] == ["created", "recreated"]
-    new = entries[-1]["password"]
-    with open_sandbox(sandbox) as session:
-        ends = Endpoints.of_sandbox(session)
-        assert ends.mail_login("dan@globex.test", new) == 200
-        assert ends.sso_login("dan@globex.test", new) is not None
-        assert ends.mail_login("dan@globex.test", old) == 401
+    assert f"+ identity {DAN}" in output and f"~ mailbox {DAN}" in output
+    assert_fresh_password_everywhere(sandbox, secrets, old, "recreated")
 
 
 def test_identity_left_without_its_password_gets_a_fresh_one_on_every_store(
@@ -199,21 +222,12 @@ def test_identity_left_without_its_password_gets_a_fresh_one_on_every_store(
     """authentik takes no password on create: a run that stops between creating the SSO
     identity and setting its password leaves the identity flagged ``password_pending``; the
     next run gives the member a fresh password on both stores and clears the flag."""
-    sandbox = workdir / "sandbox"
-    tenants = copy_examples(workdir)
-    secrets = workdir / "secrets.json"
-    first = sandbox_apply(
-        sandbox, tenants, "--yes", "--secrets-file", secrets, "--journal", workdir / "j.jsonl"
-    )
-    assert first.code == 0, first.output
-    old = latest_passwords(secrets)["dan@globex.test"]
+    sandbox, tenants, secrets, old = applied_examples(workdir)
     with open_sandbox(sandbox) as session:
         ends = Endpoints.of_sandbox(session)
         auth = {"Authorization": f"Bearer {session.tokens['authentik']}"}
         with ends.client("authentik", headers=auth) as api:
-            dan = api.get("/api/v3/core/users/", params={"username": "dan@globex.test"}).json()[
-                "results"
-            ][0]
+            dan = sso_user(api, DAN)
             assert "password_pending" not in dan["attributes"]["dezkysync"]
             # The state such a stopped run leaves: the flag set, no password anyone knows.
             marker = {**dan["attributes"]["dezkysync"], "password_pending": True}
@@ -228,20 +242,11 @@ def test_identity_left_without_its_password_gets_a_fresh_one_on_every_store(
             )
             assert unknown.status_code == 204
     output = rerun(workdir, sandbox, tenants)
-    assert "~ identity dan@globex.test" in output and "~ mailbox dan@globex.test" in output
-    entries = [e for e in read_secrets(secrets) if e["login"] == "dan@globex.test"]
-    assert [e["reason"] for e in entries] == ["created", "reset"]
-    new = entries[-1]["password"]
+    assert f"~ identity {DAN}" in output and f"~ mailbox {DAN}" in output
+    assert_fresh_password_everywhere(sandbox, secrets, old, "reset")
     with open_sandbox(sandbox) as session:
-        ends = Endpoints.of_sandbox(session)
-        assert ends.mail_login("dan@globex.test", new) == 200
-        assert ends.sso_login("dan@globex.test", new) is not None
-        assert ends.mail_login("dan@globex.test", old) == 401
         auth = {"Authorization": f"Bearer {session.tokens['authentik']}"}
-        with ends.client("authentik", headers=auth) as api:
-            dan = api.get("/api/v3/core/users/", params={"username": "dan@globex.test"}).json()[
-                "results"
-            ][0]
-            assert "password_pending" not in dan["attributes"]["dezkysync"]
+        with Endpoints.of_sandbox(session).client("authentik", headers=auth) as api:
+            assert "password_pending" not in sso_user(api, DAN)["attributes"]["dezkysync"]
     again = run_cli("--sandbox", "--sandbox-dir", sandbox, "plan", tenants, "--detailed-exitcode")
     assert again.code == 0, again.output
