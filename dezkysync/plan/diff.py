@@ -50,14 +50,14 @@ class _Context:
     groups: dict[tuple[str, GroupRole], GroupTarget] = field(default_factory=dict)
 
     def removable(self, owner: Ownership | None) -> str | None:
-        """The tenant that may remove an object no tenant wants: its marker's, if that tenant
-        was given. Unmanaged objects are never removed; those of tenants not given are
-        counted for the "file missing" warning."""
+        """The tenant whose removal of an object no tenant wants is planned: its marker's.
+        Unmanaged objects are never removed. The removals of a tenant whose file was not given
+        are planned too, so that the plan shows what is at stake, and every one of them is
+        blocked (``tenant-file-missing``): a file that disappeared never tears a tenant down."""
         if owner is None or owner.problem:
             return None
         if owner.tenant not in self.desired.loaded:
             self.missing[owner.tenant] += 1
-            return None
         return owner.tenant
 
 
@@ -87,6 +87,15 @@ def diff(
     _removals(ctx)
     _passwords(ctx)
     _pending_passwords(ctx)
+    for draft in list(builder.drafts.values()):
+        if draft.tenant in ctx.missing:
+            builder.block(
+                draft,
+                "tenant-file-missing",
+                f"tenant '{draft.tenant}' has objects on the services but its file was not "
+                "given: a tenant is never torn down because its file disappeared (restore the "
+                "file, or give it with state: absent to remove the tenant)",
+            )
     for tenant, count in sorted(ctx.missing.items()):
         builder.finding(
             "tenant-file-missing",

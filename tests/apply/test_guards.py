@@ -76,6 +76,23 @@ def test_member_of_another_tenant_keeps_mailbox_and_identity(stack: Stack, workd
     assert plan(stack, tenants, "--detailed-exitcode").code == 0
 
 
+def test_a_tenant_file_that_disappeared_tears_nothing_down(stack: Stack, workdir: Path) -> None:
+    tenants = applied_examples(stack, workdir)
+    peter = latest_passwords(workdir / "secrets.json")["peter@initech.test"]
+    (tenants / "initech.yaml").unlink()
+    edit(tenants / "acme.yaml", "name: Bob Builder", "name: Bob Builder Jr")
+    shown = plan(stack, tenants, "--detailed-exitcode")
+    assert shown.code == 3, shown.output
+    assert "- mailbox peter@initech.test  BLOCKED" in shown.stdout
+    assert "tenant-file-missing" in shown.stdout
+    result = apply(stack, workdir, tenants, "--yes")
+    assert result.code == 3, result.output  # acme's change applied, initech's held back
+    assert "stalwart:mailbox:bob@acme.test:update" in result.stdout
+    ends = Endpoints.of_stack(stack)
+    assert ends.mail_login("peter@initech.test", peter) == 200
+    assert ends.sso_login("peter@initech.test", peter) is not None
+
+
 def test_protected_identity_is_never_suspended(stack: Stack, workdir: Path) -> None:
     tenants = applied_examples(stack, workdir)
     config = workdir / "dezkysync.yaml"

@@ -268,11 +268,21 @@ def test_a_missing_tenant_file_never_tears_the_tenant_down() -> None:
     world = converged(both)
     only_acme = tenant_set(tenant("acme", members=(member("alice@acme.example"),)))
     plan = plan_of(only_acme, world)
-    assert plan.changes == ()
-    (finding,) = plan.findings
-    assert finding.code == "tenant-file-missing" and finding.tenant == "globex"
-    assert finding.severity == "warning" and "state: absent" in finding.message
-    assert plan.exit_code(detailed=True) == ExitCode.OK
+    # The removals the missing file would mean are shown, every one blocked (DESIGN rule 3).
+    assert plan.changes
+    assert {c.tenant for c in plan.changes} == {"globex"}
+    assert {c.id for c in plan.changes} == plan.blocked_ids
+    for change in plan.changes:
+        assert any(
+            f.code in ("tenant-file-missing", "blocked-by-dependency")
+            and f.severity == "blocking"
+            for f in plan.findings_for(change.id)
+        ), change.id
+    assert plan.change("stalwart:mailbox:carol@globex.example:delete") is not None
+    (summary,) = plan.general_findings
+    assert summary.code == "tenant-file-missing" and summary.tenant == "globex"
+    assert summary.severity == "warning" and "state: absent" in summary.message
+    assert plan.exit_code(detailed=True) == ExitCode.BLOCKED
 
 
 def test_an_address_taken_by_an_object_that_stays() -> None:
