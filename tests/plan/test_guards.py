@@ -274,8 +274,7 @@ def test_a_missing_tenant_file_never_tears_the_tenant_down() -> None:
     assert {c.id for c in plan.changes} == plan.blocked_ids
     for change in plan.changes:
         assert any(
-            f.code in ("tenant-file-missing", "blocked-by-dependency")
-            and f.severity == "blocking"
+            f.code in ("tenant-file-missing", "blocked-by-dependency") and f.severity == "blocking"
             for f in plan.findings_for(change.id)
         ), change.id
     assert plan.change("stalwart:mailbox:carol@globex.example:delete") is not None
