@@ -55,7 +55,7 @@ def serve_command(directory: Path | None, env_file: Path | None, host: str) -> N
             "its tokens are in the environment file",
             err=True,
         )
-    session = SandboxSession(directory)
+    session = SandboxSession(directory, deferred_writes=True)
     try:
         session.open()
     except SandboxError as exc:

@@ -2,9 +2,16 @@
 
 ``open_sandbox(DIR)`` gives in-process transports (no sockets) for ``--sandbox``;
 ``dezkysync sandbox serve`` serves the same emulators on loopback ports. Either way the state
-lives in ``DIR/<service>.json``, written atomically after every request that may change it, and
-the service tokens in ``DIR/credentials.json`` (mode 0600). One process at a time owns a
-sandbox directory (an exclusive lock on ``DIR/.lock``).
+lives in ``DIR/<service>.json``, written atomically, and the service tokens in
+``DIR/credentials.json`` (mode 0600). One process at a time owns a sandbox directory (an
+exclusive lock on ``DIR/.lock``).
+
+In-process, the state is written after every request that may change it, before the answer
+returns: the client and the "server" are one process, so a run killed halfway must find every
+write it saw acknowledged (the crash-convergence tests rely on it). A served sandbox
+(``deferred_writes``) writes in the background instead, coalescing a burst of requests into one
+write a fraction of a second later, and on exit: rewriting the whole state after each of
+thousands of seeding requests would make seeding quadratic.
 """
 
 from __future__ import annotations
@@ -13,7 +20,9 @@ import fcntl
 import json
 import os
 import secrets
+import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -48,8 +57,17 @@ def _emulator_factories() -> dict[str, Callable[[str], Emulator]]:
 class SandboxSession:
     """The emulators of one sandbox directory, loaded and locked; persists on every write."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(
+        self, directory: Path, *, deferred_writes: bool = False, flush_interval: float = 0.3
+    ) -> None:
         self.directory = directory
+        self.deferred_writes = deferred_writes
+        self.flush_interval = flush_interval
+        self._dirty: set[str] = set()
+        self._dirty_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = False
+        self._writer: threading.Thread | None = None
         self._lock_file: IO[str] | None = None
         self.emulators: dict[str, Emulator] = {}
         self.tokens: dict[str, str] = {}
@@ -71,17 +89,27 @@ class SandboxSession:
             for service in SERVICES:
                 emulator = factories[service](self.tokens[service])
                 self._restore(service, emulator)
-                emulator.on_write = self._persist
+                emulator.on_write = self._mark_dirty if self.deferred_writes else self._persist
                 self.emulators[service] = emulator
                 self.transports[service] = SandboxTransport(emulator)
         except BaseException:
             self.close()
             raise
         self.env = self.service_env(IN_PROCESS_URLS)
+        if self.deferred_writes:
+            self._writer = threading.Thread(
+                target=self._write_in_background, name="sandbox-state-writer", daemon=True
+            )
+            self._writer.start()
         return self
 
     def close(self) -> None:
         """Persist every emulator and release the lock."""
+        if self._writer is not None:
+            self._stopping = True
+            self._wake.set()
+            self._writer.join(timeout=30)
+            self._writer = None
         try:
             for emulator in self.emulators.values():
                 self._persist(emulator)
@@ -175,6 +203,28 @@ class SandboxSession:
                 f"the sandbox state {path} is unreadable ({exc}); "
                 "`dezkysync sandbox reset` starts afresh"
             ) from exc
+
+    def _mark_dirty(self, emulator: Emulator) -> None:
+        with self._dirty_lock:
+            self._dirty.add(emulator.service)
+        self._wake.set()
+
+    def _write_in_background(self) -> None:
+        while not self._stopping:
+            self._wake.wait()
+            if self._stopping:
+                return  # close() writes everything
+            time.sleep(self.flush_interval)  # let a burst of requests finish first
+            self._wake.clear()
+            with self._dirty_lock:
+                dirty, self._dirty = self._dirty, set()
+            for service in sorted(dirty):
+                try:
+                    self._persist(self.emulators[service])
+                except OSError as exc:  # keep serving; the next write or close() retries
+                    with self._dirty_lock:
+                        self._dirty.add(service)
+                    print(f"sandbox: cannot save the {service} state: {exc}", file=sys.stderr)
 
     def _persist(self, emulator: Emulator) -> None:
         # One writer at a time, so an older snapshot never replaces a newer one.

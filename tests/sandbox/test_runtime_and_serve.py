@@ -187,3 +187,28 @@ def test_session_close_is_idempotent(tmp_path: Path) -> None:
     session.close()
     session.close()
     assert os.path.exists(tmp_path / "authentik.json")
+
+
+def test_a_served_sandbox_writes_its_state_in_the_background(tmp_path: Path) -> None:
+    """Deferred writes (what `sandbox serve` uses): a burst of requests is saved shortly after,
+    in one write, and whatever is left is saved on close."""
+    session = SandboxSession(tmp_path, deferred_writes=True, flush_interval=0.05).open()
+    state = tmp_path / "stalwart.json"
+    try:
+        env = session.env
+        with httpx.Client(
+            transport=session.transports["stalwart"], base_url=env["STALWART_URL"]
+        ) as http:
+            for name in ("one.test", "two.test", "three.test"):
+                assert _create_domain(http, env["STALWART_TOKEN"], name).status_code == 200
+        deadline = time.monotonic() + 10
+        while "three.test" not in (state.read_text() if state.exists() else ""):
+            assert time.monotonic() < deadline, "the state was not written in the background"
+            time.sleep(0.02)
+        with httpx.Client(
+            transport=session.transports["stalwart"], base_url=env["STALWART_URL"]
+        ) as http:
+            assert _create_domain(http, env["STALWART_TOKEN"], "four.test").status_code == 200
+    finally:
+        session.close()
+    assert "four.test" in state.read_text()
