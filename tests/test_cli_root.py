@@ -65,3 +65,7 @@ def test_usage_errors_exit_1_never_2() -> None:
     assert "No such option" in result.output
     result = CliRunner().invoke(cli, ["--no-such-global"])
     assert result.exit_code == 1
+    # The message still names the option at fault.
+    result = CliRunner().invoke(cli, ["validate", "--format", "nope", "x"])
+    assert result.exit_code == 1
+    assert "Invalid value for '--format'" in result.output

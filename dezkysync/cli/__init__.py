@@ -57,13 +57,13 @@ class LazyGroup(click.Group):
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:
-            raise BadUsage(exc.message, exc.ctx) from None
+            raise BadUsage(exc.format_message(), exc.ctx) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
-            raise BadUsage(exc.message, exc.ctx) from None
+            raise BadUsage(exc.format_message(), exc.ctx) from None
 
     @staticmethod
     def _load(name: str) -> click.Command | None:

@@ -207,6 +207,16 @@ class FaultRule:
     seen: int = 0
     fired: int = 0
 
+    def __post_init__(self) -> None:
+        if self.kind not in ("latency", "status", "reset", "truncate"):
+            raise ValueError(f"kind must be latency, status, reset or truncate, not {self.kind!r}")
+        if self.nth < 1 or (self.times is not None and self.times < 1):
+            raise ValueError("nth and times count from 1")
+        if not 100 <= self.status <= 599:
+            raise ValueError(f"status {self.status} is not an HTTP status")
+        if self.delay < 0 or self.jitter < 0:
+            raise ValueError("delay and jitter cannot be negative")
+
     def matches(self, request: Request) -> bool:
         """Whether this rule applies to ``request`` (ignores counters)."""
         if self.method and self.method.upper() != request.method:

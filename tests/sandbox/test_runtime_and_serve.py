@@ -212,3 +212,41 @@ def test_a_served_sandbox_writes_its_state_in_the_background(tmp_path: Path) -> 
     finally:
         session.close()
     assert "four.test" in state.read_text()
+
+
+def test_serve_takes_faults_and_latency_at_start(tmp_path: Path) -> None:
+    env_file = tmp_path / "sbx.env"
+    rule = '{"kind": "status", "status": 503, "path": "^/api/v3/core/users/$", "retry_after": 1}'
+    command = [sys.executable, "-m", "dezkysync", "sandbox", "serve", "--dir", str(tmp_path / "s")]
+    command += ["--env-file", str(env_file), "--fault", f"authentik={rule}", "--latency", "50"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(env_file, process)
+        env = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+        auth = {"Authorization": f"Bearer {env['AUTHENTIK_TOKEN']}"}
+        with httpx.Client(base_url=env["AUTHENTIK_URL"], headers=auth, timeout=10) as http:
+            started = time.monotonic()
+            first = http.get("/api/v3/core/users/")
+            assert time.monotonic() - started >= 0.05  # the latency applies
+            assert first.status_code == 503 and first.headers["retry-after"] == "1"
+            assert http.get("/api/v3/core/users/").status_code == 200  # once, by default
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--fault", "nosuch={}"],
+        ["--fault", "ocis=not json"],
+        ["--fault", 'ocis={"kind": "boom"}'],
+        ["--fault", 'ocis={"kind": "status", "status": 42}'],
+        ["--latency", "fast"],
+        ["--latency", "-5"],
+    ],
+)
+def test_serve_refuses_bad_fault_options(tmp_path: Path, option: list[str]) -> None:
+    result = CliRunner().invoke(cli, ["sandbox", "serve", "--dir", str(tmp_path), *option])
+    assert result.exit_code == 1, result.output
+    assert "Invalid value" in result.output
