@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 import httpx
 import yaml
 
+from dezkysync import redact
+
 ServiceName = Literal["stalwart", "authentik", "ocis"]
 SERVICE_NAMES: tuple[ServiceName, ...] = ("stalwart", "authentik", "ocis")
 
@@ -210,6 +212,9 @@ def load_config(
         )
     if problems:
         raise ConfigError(problems)
+    # Tokens are masked wherever text leaves the program (journal, errors), not only in the
+    # HTTP layer's own messages.
+    redact.register(*(settings.token for settings in services.values()))
     return Config(
         services=services,
         stalwart_enabled=stalwart_enabled,

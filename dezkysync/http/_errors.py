@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from dezkysync.redact import redact
+
 _DETAIL_LIMIT = 200
 
 
@@ -71,7 +73,12 @@ class IncompleteRead(ServiceError):
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret replaced by ``***`` and shortened for a message."""
+    """``text`` with every secret replaced by ``***`` and shortened for a message.
+
+    Every one-time password the run handled is masked too (:mod:`dezkysync.redact`): a server
+    may echo a request back in its error (Stalwart's ``notRequest`` does), and a password in
+    that request must not reach a message."""
+    text = redact(text)
     for secret in secrets:
         if secret:
             text = text.replace(secret, "***")

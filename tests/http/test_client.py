@@ -288,3 +288,18 @@ def test_run_bounded_keeps_order_and_raises_the_first_failure() -> None:
         run_bounded([partial(fail, n) for n in range(8)], 1)
     with pytest.raises(ValueError, match=r"task [35]"):
         run_bounded([partial(fail, n) for n in range(8)], 4)
+
+
+def test_a_password_echoed_by_the_server_never_reaches_the_message() -> None:
+    """Stalwart's notRequest echoes the request; a one-time password in it must be masked."""
+    from dezkysync.apply.passwords import generate_password
+
+    password = generate_password()  # registered with the redactor
+    script = Script(
+        httpx.Response(400, json={"detail": f'bad request: {{"secret": "{password}"}}'})
+    )
+    http, _ = client(script)
+    with pytest.raises(UnexpectedResponse) as caught:
+        http.send_json("POST", "/jmap", {"secret": password})
+    assert password not in str(caught.value)
+    assert "[REDACTED]" in str(caught.value)
