@@ -21,15 +21,24 @@ from dezkysync.exitcodes import ExitCode
 from dezkysync.http import ServiceError, scrub
 from dezkysync.plan.model import Finding
 from dezkysync.plan.shard import Shard
+from dezkysync.redact import redact
 from dezkysync.tenants import Tenant, TenantFilesInvalid, TenantSet, load_tenants
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str, code: ExitCode = ExitCode.ERROR) -> NoReturn:
-    """Print ``error: message`` to stderr and exit (1 by default)."""
-    click.echo(f"error: {message}", err=True)
+    """Print ``error: message`` (secrets masked) to stderr and exit (1 by default)."""
+    click.echo(f"error: {redact(message)}", err=True)
     raise SystemExit(int(code))
+
+
+def unexpected(exc: Exception, config: Config) -> NoReturn:
+    """Report an unexpected failure without a traceback (unless DEZKYSYNC_DEBUG=1) and
+    without a token."""
+    if os.environ.get("DEZKYSYNC_DEBUG") == "1":
+        raise exc
+    fail(f"unexpected failure: {type(exc).__name__}: {scrub(str(exc), config.secrets)}")
 
 
 def plural(count: int, word: str) -> str:
@@ -137,9 +146,7 @@ def reading(config: Config, consequence: str) -> Iterator[None]:
     except (SystemExit, KeyboardInterrupt):
         raise
     except Exception as exc:
-        if os.environ.get("DEZKYSYNC_DEBUG") == "1":
-            raise
-        fail(f"unexpected failure: {type(exc).__name__}: {scrub(str(exc), config.secrets)}")
+        unexpected(exc, config)
 
 
 def dns_options(function: F) -> F:

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
-from dezkysync.apply.environment import load_run_config, service_environment
 from dezkysync.apply.journal import Journal
 from dezkysync.apply.outcome import Outcome, RunReport
 from dezkysync.apply.record import RecordOutcome, record_applied
@@ -27,15 +24,14 @@ from dezkysync.apply.run import (
     record_start,
 )
 from dezkysync.apply.secrets_file import SecretsFile, SecretsFileError
-from dezkysync.cli._common import parse_shard
+from dezkysync.cli._common import connected, fail, parse_shard, unexpected
 from dezkysync.cli._context import CliContext
-from dezkysync.config import Config, ConfigError
+from dezkysync.config import Config
 from dezkysync.exitcodes import ExitCode
 from dezkysync.http import ServiceError, scrub
 from dezkysync.plan.model import PlanOptions
 from dezkysync.plan.render import render_text
 from dezkysync.plan.shard import Shard
-from dezkysync.redact import redact
 from dezkysync.services.reader import read_live_state
 from dezkysync.tenants import TenantFilesInvalid
 
@@ -45,12 +41,6 @@ _MARKS = {"applied": "applied", "failed": "FAILED", "skipped": "skipped", "block
 
 
 # -- helpers shared with `dezkysync member` ---------------------------------------------------
-
-
-def fail(message: str, code: ExitCode = ExitCode.ERROR) -> NoReturn:
-    """Print ``error: message`` (secrets masked) to stderr and exit with ``code``."""
-    click.echo(f"error: {redact(message)}", err=True)
-    raise SystemExit(int(code))
 
 
 def stdin_is_interactive() -> bool:
@@ -72,30 +62,6 @@ def confirm(question: str, *, yes: bool) -> None:
         raise SystemExit(int(ExitCode.ERROR))
 
 
-@contextmanager
-def services_config(ctx: CliContext) -> Iterator[Config]:
-    """The run's configuration, with the sandbox open for the block when ``--sandbox``."""
-    from dezkysync.sandbox.runtime import SandboxError
-
-    try:
-        with service_environment(sandbox=ctx.sandbox, sandbox_dir=ctx.sandbox_dir) as (
-            env,
-            transports,
-        ):
-            if ctx.sandbox:
-                click.echo(f"sandbox: using emulated services in {ctx.sandbox_dir}", err=True)
-            try:
-                config = load_run_config(env, transports, ctx.config_path)
-            except ConfigError as exc:
-                click.echo("error: the configuration cannot be used:", err=True)
-                for problem in exc.problems:
-                    click.echo(f"  {problem}", err=True)
-                raise SystemExit(int(ExitCode.ERROR)) from None
-            yield config
-    except SandboxError as exc:
-        fail(str(exc))
-
-
 def open_journal(path: Path, command: str) -> Journal:
     """The journal (exit 1 when it cannot be opened)."""
     try:
@@ -110,13 +76,6 @@ def open_secrets(path: Path) -> SecretsFile:
         return SecretsFile.open(path)
     except SecretsFileError as exc:
         fail(f"{exc}; nothing was done")
-
-
-def unexpected(exc: Exception, config: Config) -> NoReturn:
-    """Report an unexpected failure without a traceback (unless DEZKYSYNC_DEBUG=1)."""
-    if os.environ.get("DEZKYSYNC_DEBUG") == "1":
-        raise exc
-    fail(f"unexpected failure: {type(exc).__name__}: {scrub(str(exc), config.secrets)}")
 
 
 # -- the command ------------------------------------------------------------------------------
@@ -181,7 +140,8 @@ def command(
         fail(f"{len(exc.errors)} error(s) in the tenant files; nothing was done")
     except ApplyStop as exc:
         fail(str(exc), exc.exit_code)
-    with services_config(ctx) as config, ExitStack() as stack:
+    with connected(ctx) as connection, ExitStack() as stack:
+        config = connection.config
         secrets = stack.enter_context(open_secrets(secrets_file))
         journal = stack.enter_context(open_journal(journal_path, "apply"))
         code = _run(inputs, config, options, secrets, journal, ctx, yes)

@@ -21,16 +21,14 @@ from dezkysync.apply.member import (
 )
 from dezkysync.apply.run import connect_services, writers_for
 from dezkysync.apply.steps import Writers
+from dezkysync.cli._common import connected, fail, unexpected
 from dezkysync.cli._context import CliContext
 from dezkysync.cli.apply import (
     DEFAULT_SECRETS_FILE,
     confirm,
-    fail,
     journal_option,
     open_journal,
     open_secrets,
-    services_config,
-    unexpected,
     yes_option,
 )
 from dezkysync.config import Config
@@ -66,7 +64,8 @@ def reset_password_command(email: str, secrets_file: Path, journal_path: Path, y
     Existing sessions are not ended: `dezkysync member logout EMAIL` does that.
     """
     ctx = CliContext.current()
-    with services_config(ctx) as config, ExitStack() as stack:
+    with connected(ctx) as connection, ExitStack() as stack:
+        config = connection.config
         secrets = stack.enter_context(open_secrets(secrets_file))
         journal = stack.enter_context(open_journal(journal_path, "member reset-password"))
 
@@ -93,7 +92,11 @@ def reset_password_command(email: str, secrets_file: Path, journal_path: Path, y
 def logout_command(email: str, journal_path: Path, yes: bool) -> None:
     """End every SSO session of EMAIL, and no one else's."""
     ctx = CliContext.current()
-    with services_config(ctx) as config, open_journal(journal_path, "member logout") as journal:
+    with (
+        connected(ctx) as connection,
+        open_journal(journal_path, "member logout") as journal,
+    ):
+        config = connection.config
         result = _act(
             config,
             journal,
