@@ -54,8 +54,7 @@ def load_tenants_or_exit(paths: Sequence[Path]) -> TenantSet:
     except TenantFilesInvalid as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
-        files = len({error.file for error in exc.errors})
-        click.echo(f"{plural(len(exc.errors), 'error')} in {plural(files, 'file')}", err=True)
+        click.echo(exc.summary(), err=True)
         raise SystemExit(int(ExitCode.ERROR)) from None
 
 

@@ -137,7 +137,7 @@ def command(
     except TenantFilesInvalid as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
-        fail(f"{len(exc.errors)} error(s) in the tenant files; nothing was done")
+        fail(f"{exc.summary()}; nothing was done")
     except ApplyStop as exc:
         fail(str(exc), exc.exit_code)
     with connected(ctx) as connection, ExitStack() as stack:

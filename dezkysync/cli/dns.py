@@ -175,11 +175,7 @@ def _load(paths: Sequence[Path]) -> TenantSet:
     except TenantFilesInvalid as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
-        files = len({error.file for error in exc.errors})
-        raise _Failure(
-            f"{len(exc.errors)} error{'s' if len(exc.errors) != 1 else ''} in {files}"
-            f" file{'s' if files != 1 else ''}; no DNS query was made"
-        ) from None
+        raise _Failure(f"{exc.summary()}; no DNS query was made") from None
 
 
 def _zone_files(

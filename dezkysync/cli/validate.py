@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from dezkysync.exitcodes import ExitCode
-from dezkysync.tenants.errors import ValidationError
+from dezkysync.tenants.errors import ValidationError, summarize
 from dezkysync.tenants.loader import LoadReport, check_tenant_files
 
 
@@ -40,8 +40,7 @@ def _valid_line(report: LoadReport) -> str:
 
 
 def _error_summary(report: LoadReport) -> str:
-    files = len({error.file for error in report.errors})
-    return f"{_plural(len(report.errors), 'error')} in {_plural(files, 'file')}"
+    return summarize(report.errors)
 
 
 def _render(report: LoadReport, output_format: str) -> None:

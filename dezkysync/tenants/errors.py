@@ -38,6 +38,13 @@ class ValidationError:
         }
 
 
+def summarize(errors: Iterable[ValidationError]) -> str:
+    """``N errors in M files`` (singular where it is one)."""
+    listed = list(errors)
+    count, files = len(listed), len({error.file for error in listed})
+    return f"{count} error{'' if count == 1 else 's'} in {files} file{'' if files == 1 else 's'}"
+
+
 class TenantFilesInvalid(Exception):
     """The tenant files of a run have problems; ``errors`` lists all of them, sorted."""
 
@@ -54,10 +61,7 @@ class TenantFilesInvalid(Exception):
 
     def summary(self) -> str:
         """``N errors in M files``."""
-        count, files = len(self.errors), len(self.files)
-        return (
-            f"{count} error{'' if count == 1 else 's'} in {files} file{'' if files == 1 else 's'}"
-        )
+        return summarize(self.errors)
 
     def __str__(self) -> str:
         return "\n".join([self.summary(), *(str(error) for error in self.errors)])
