@@ -148,7 +148,9 @@ class ChangeRunner:
             known = self._known("identity", change.key, change)
             self.writers.authentik.set_password(int(known.id), password)
             if known.owner is not None and known.owner.password_pending:
+                # The password is in place: clear the flag (see services.ownership).
                 self.writers.authentik.mark_user(int(known.id), known.owner.tenant)
+                self.index.set_owner("identity", change.key, Ownership(known.owner.tenant))
         else:
             known = self._known("mailbox", change.key, change)
             self._stalwart().set_password(str(known.id), password)
@@ -355,11 +357,10 @@ class ChangeRunner:
             active=_after(change, "state") != "suspended",
             tenant=change.tenant,
         )
-        self.index.put(
-            "identity", change.key, Known(pk, Ownership(change.tenant), username=change.key)
-        )
-        writer.set_password(pk, password)
-        writer.mark_user(pk, change.tenant)  # the password is in place: clear password_pending
+        # Created flagged password_pending (authentik takes no password on create).
+        owner = Ownership(change.tenant, password_pending=True)
+        self.index.put("identity", change.key, Known(pk, owner, username=change.key))
+        self._set_password(change, password)
         return f"created ({PASSWORD_NOTE})"
 
     def _identity_update(self, change: Change) -> str:
